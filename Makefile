@@ -1,0 +1,52 @@
+# Two commands do all set-up:  `make book`  and  `make test`.  (See README.md.)
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Prefer the kernels and config inside .venv over anything in the user's home directory.
+export JUPYTER_PREFER_ENV_PATH := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: book test lab serve sync clean browser
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## book: create .venv if needed and build the site into _build/html (notebooks executed, cached)
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "The site is at file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
+
+## browser: Debian's Chromium for the browser tests (never `playwright install`)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole suite: helper unit tests, nbval over every notebook, notebooks opened alone,
+## the site build with warnings as errors, and browser tests of the built site.
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+## lab: open the notebooks in JupyterLab
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab
+
+## serve: serve the built site on http://127.0.0.1:8000
+serve:
+	@test -f _build/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+## sync: rewrite every notebook's install cell from repository.url in _config.yml
+sync: $(STAMP)
+	$(PY) -m lstm_course.notebooks
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,70 @@
+"""Notebook conventions: the canonical install cell every notebook starts with, and a sync command for it."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ENV_VAR = "LSTM_COURSE_SOURCE"
+
+SETUP_TEMPLATE = '''\
+# Installs the course helpers when they are missing (Colab, a notebook opened alone).
+# Set LSTM_COURSE_SOURCE to install from a local checkout or wheel instead of the repository.
+import importlib, importlib.util, os, subprocess, sys
+if importlib.util.find_spec("lstm_course") is None:
+    source = os.environ.get("LSTM_COURSE_SOURCE", "git+{repo_url}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    importlib.invalidate_caches()'''
+
+SETUP_TAG = "remove-cell"
+
+
+def repository_url(config_path="_config.yml"):
+    """Read repository.url from the book's _config.yml (the one place the repository is named)."""
+    import yaml
+
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+    url = (config.get("repository") or {}).get("url")
+    if not isinstance(url, str) or not re.match(r"^https://\S+$", url):
+        raise ValueError(f"{config_path}: repository.url must be an https URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def setup_cell_source(repo_url):
+    """The exact source of the first code cell of every notebook, for the given repository URL."""
+    if not isinstance(repo_url, str) or not repo_url.startswith("https://"):
+        raise ValueError(f"repo_url must be an https URL, got {repo_url!r}")
+    return SETUP_TEMPLATE.format(repo_url=repo_url)
+
+
+def first_code_cell(nb):
+    """Return the first code cell of a notebook dict, or raise ValueError if it has none."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            return cell
+    raise ValueError("notebook has no code cell")
+
+
+def sync(paths, repo_url):
+    """Rewrite the first code cell of each notebook to the canonical setup cell; return changed paths."""
+    expected = setup_cell_source(repo_url)
+    changed = []
+    for path in map(Path, paths):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = first_code_cell(nb)
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if source != expected or SETUP_TAG not in tags:
+            cell["source"] = expected
+            if SETUP_TAG not in tags:
+                tags.append(SETUP_TAG)
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(str(path))
+    return changed
+
+
+if __name__ == "__main__":  # python -m lstm_course.notebooks  (run by `make sync`)
+    notebooks = sorted(str(p) for d in ("chapters", "exercises", "quizzes") for p in Path(d).glob("*.ipynb"))
+    for name in sync(notebooks, repository_url()):
+        print("updated", name)
+    sys.exit(0)

@@ -1,0 +1,65 @@
+"""Each notebook opened alone (as in Colab): copied into an empty folder, run in a kernel that cannot
+import the helper package, so its first cell must install it from LSTM_COURSE_SOURCE."""
+
+import json
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from conftest import NOTEBOOKS, ROOT, load_notebook
+from lstm_course.notebooks import ENV_VAR
+
+RUNNER = """
+import sys, nbformat
+from nbclient import NotebookClient
+path, folder = sys.argv[1], sys.argv[2]
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=300, kernel_name="alone", resources={"metadata": {"path": folder}}).execute()
+nbformat.write(nb, path)
+"""
+
+
+@pytest.fixture(scope="session")
+def alone_env(tmp_path_factory):
+    """A bare virtual environment that sees the course's packages but not lstm_course, and a wheel of it."""
+    base = tmp_path_factory.mktemp("alone")
+    wheel_dir = base / "wheel"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(wheel_dir), str(ROOT)], check=True, cwd=base)
+    wheel = next(wheel_dir.glob("lstm_course-*.whl"))
+    venv = base / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    child_site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                              text=True).strip())
+    # Only the parent's site-packages directory, not its .pth files: the editable lstm_course stays invisible.
+    (child_site / "course_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    kernels = base / "jupyter" / "kernels" / "alone"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "alone", "language": "python"}))
+    probe = subprocess.run([str(python), "-c", "import lstm_course"], capture_output=True, text=True, cwd=base)
+    assert probe.returncode != 0, "the bare environment can import lstm_course; the test would prove nothing"
+    return {"python": python, "wheel": wheel, "jupyter_path": base / "jupyter"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_runs_alone(path, alone_env, tmp_path):
+    folder = tmp_path / "colab"
+    folder.mkdir()
+    copy = folder / path.name
+    copy.write_bytes(path.read_bytes())
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "JUPYTER_PATH": str(alone_env["jupyter_path"]),
+           "JUPYTER_PREFER_ENV_PATH": "0", "MPLBACKEND": "Agg", ENV_VAR: str(alone_env["wheel"]),
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    proc = subprocess.run([str(alone_env["python"]), "-c", RUNNER, str(copy), str(folder)],
+                          env=env, capture_output=True, text=True, cwd=folder)
+    assert proc.returncode == 0, f"{path.name} failed when opened alone:\n{proc.stderr[-4000:]}"
+    cells = [c for c in load_notebook(copy)["cells"] if c["cell_type"] == "code"]
+    assert cells and all(c["execution_count"] for c in cells), f"{path.name}: not every code cell ran"
+    assert not any(o.get("output_type") == "error" for c in cells for o in c["outputs"])
+    assert sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb") == [path.name]

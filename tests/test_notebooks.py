@@ -1,0 +1,77 @@
+"""Conventions every notebook keeps: clean outputs, the canonical install cell, seeds, checks, figures, quizzes."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import NOTEBOOKS, ROOT, cell_source, load_notebook
+from lstm_course.notebooks import SETUP_TAG, first_code_cell, repository_url, setup_cell_source, sync
+from lstm_course.quiz import load_bank
+
+CHAPTERS = [p for p in NOTEBOOKS if p.parent.name == "chapters"]
+
+
+def _code(nb):
+    return [cell_source(c) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert CHAPTERS, "no chapter notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_committed_without_outputs(path):
+    nb = load_notebook(path)
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_first_code_cell_is_the_canonical_install_cell(path):
+    cell = first_code_cell(load_notebook(path))
+    assert cell_source(cell) == setup_cell_source(repository_url(ROOT / "_config.yml")), \
+        f"{path.name}: first code cell differs from the canonical install cell; run `make sync`"
+    assert SETUP_TAG in cell.get("metadata", {}).get("tags", []), f"{path.name}: install cell needs tag {SETUP_TAG}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_seeds_checks_figures_and_quizzes(path):
+    nb = load_notebook(path)
+    code = _code(nb)
+    joined = "\n".join(code)
+    assert "seed_everything(" in code[1], f"{path.name}: the second code cell must seed (seed_everything)"
+    assert "plt.show(" not in joined, f"{path.name}: display figures with show_figure(fig, alt=...)"
+    assert joined.count("plt.subplots(") + joined.count("plt.figure(") <= joined.count("show_figure("), \
+        f"{path.name}: every figure must go through show_figure (title, labels, alt text)"
+    checks = [i for i, src in enumerate(code) if src.count("assert ") >= 3]
+    assert checks, f"{path.name}: needs a final checks cell with the chapter's asserts"
+    assert all("show_figure(" not in src for src in code[checks[-1]:]), f"{path.name}: checks must come after all figures"
+    assert re.match(r"\(ch-[a-z0-9-]+\)=\n# \d+\. ", cell_source(nb["cells"][0])), f"{path.name}: starts with label and numbered title"
+    bank = load_bank(path.stem)
+    ids = {q["id"] for q in bank["questions"]}
+    calls = re.findall(r'show_quiz\("([^"]+)"((?:, "[^"]+")*)\)', joined)
+    assert calls, f"{path.name}: embeds no quiz"
+    for chapter, rest in calls:
+        assert chapter == path.stem, f"{path.name}: shows quiz of another chapter {chapter}"
+        unknown = set(re.findall(r'"([^"]+)"', rest)) - ids
+        assert not unknown, f"{path.name}: quiz ids {unknown} are not in quizzes/{path.stem}.yml"
+
+
+def test_toc_lists_every_notebook_and_nothing_missing():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
+    assert on_disk == files, f"in _toc.yml but not on disk: {files - on_disk}; on disk but not in _toc.yml: {on_disk - files}"
+
+
+def test_sync_rewrites_a_stale_install_cell(tmp_path):
+    src = next(iter(CHAPTERS))
+    copy = tmp_path / src.name
+    copy.write_text(src.read_text())
+    url = "https://example.org/fork/course"
+    assert sync([copy], url) == [str(copy)]
+    assert cell_source(first_code_cell(load_notebook(copy))) == setup_cell_source(url)
+    assert sync([copy], url) == []
+    with pytest.raises(ValueError, match="https URL"):
+        setup_cell_source("file:///tmp/x")

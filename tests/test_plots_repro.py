@@ -1,0 +1,74 @@
+"""Plot checks (title, axis labels, alt text) and seeding."""
+
+import random
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from lstm_course.plots import PALETTE, check_figure, figure_html, use_course_style  # noqa: E402
+from lstm_course.repro import seed_everything  # noqa: E402
+
+
+def _fig(title="t", xlabel="x", ylabel="y"):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"title": ""}, "no title"), ({"xlabel": ""}, "no x-axis label"), ({"ylabel": ""}, "no y-axis label")])
+def test_figure_without_title_or_labels_is_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        check_figure(_fig(**kwargs))
+
+
+def test_suptitle_counts_as_title_and_empty_figure_is_rejected():
+    fig = _fig(title="")
+    fig.suptitle("overall")
+    check_figure(fig)
+    with pytest.raises(ValueError, match="no visible axes"):
+        check_figure(plt.figure())
+
+
+@pytest.mark.parametrize("alt", ["", "   ", "a plot", None, 42])
+def test_figure_needs_real_alt_text(alt):
+    with pytest.raises(ValueError, match="alt text"):
+        figure_html(_fig(), alt)
+
+
+def test_figure_html_escapes_alt_and_embeds_png():
+    out = figure_html(_fig(), 'A line "rising" <from> 0 to 1 & beyond')
+    assert 'alt="A line &quot;rising&quot; &lt;from&gt; 0 to 1 &amp; beyond"' in out
+    assert out.count("data:image/png;base64,") == 1
+
+
+def test_course_style_uses_colour_blind_safe_palette():
+    use_course_style()
+    colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert colours == PALETTE and len(set(colours)) == len(colours)
+
+
+def test_seed_everything_makes_all_generators_repeat():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(1).item()
+    seed_everything(123)
+    first = draw()
+    seed_everything(123)
+    assert draw() == first
+    seed_everything(124)
+    assert draw() != first
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError),
+                                         ("1", TypeError), (True, TypeError)])
+def test_seed_everything_rejects_bad_seeds(seed, error):
+    with pytest.raises(error, match="seed must be"):
+        seed_everything(seed)

@@ -1,0 +1,118 @@
+"""The quiz bank and renderer: schema checks with clear messages, answer keys, escaping."""
+
+import copy
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from lstm_course.quiz import QuizError, load_bank, quiz_html, validate_bank
+
+BANKS = sorted((ROOT / "quizzes").glob("*.yml"))
+
+GOOD = {
+    "title": "t",
+    "questions": [
+        {"id": "a", "type": "single", "question": "Q?", "choices": [
+            {"text": "yes", "correct": True, "feedback": "right"},
+            {"text": "no", "correct": False, "feedback": "wrong"}]},
+        {"id": "b", "type": "multiple", "question": "Q2?", "choices": [
+            {"text": "x", "correct": True, "feedback": "fx"},
+            {"text": "y", "correct": True, "feedback": "fy"},
+            {"text": "z", "correct": False, "feedback": "fz"}]},
+        {"id": "c", "type": "numeric", "question": "How many?", "answer": 256, "feedback": "yes",
+         "default_feedback": "no", "wrong": [{"value": 128, "feedback": "one direction only"}]},
+    ],
+}
+
+
+def test_there_is_a_bank_per_chapter():
+    chapters = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+    assert chapters, "no chapters found"
+    assert [p.stem for p in BANKS if p.stem in chapters] == chapters
+
+
+@pytest.mark.parametrize("path", BANKS, ids=lambda p: p.name)
+def test_bank_is_valid_and_answer_keys_are_consistent(path):
+    bank = load_bank(path)
+    assert len(bank["questions"]) >= 5, f"{path.name}: at least 5 questions per chapter"
+    for q in bank["questions"]:
+        if q["type"] == "single":
+            assert sum(c["correct"] for c in q["choices"]) == 1
+        if q["type"] == "numeric":
+            tol = q.get("tolerance", 0)
+            assert all(abs(w["value"] - q["answer"]) > tol for w in q.get("wrong", [])), \
+                f"{q['id']}: a listed wrong value would be accepted as right"
+        texts = [c["text"] for c in q.get("choices", [])]
+        assert len(texts) == len(set(texts)), f"{q['id']}: duplicate choice text"
+
+
+def test_good_bank_passes():
+    assert validate_bank(copy.deepcopy(GOOD), "good.yml")["title"] == "t"
+
+
+def _broken(mutate):
+    bank = copy.deepcopy(GOOD)
+    mutate(bank)
+    return bank
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda b: [c.update(correct=False) for c in b["questions"][0]["choices"]], "question 'a': has no correct answer"),
+    (lambda b: b["questions"][0]["choices"][1].update(correct=True), "question 'a': type single needs exactly one"),
+    (lambda b: b["questions"][0]["choices"][1].pop("feedback"), "question 'a': choice 2 needs a non-empty text 'feedback'"),
+    (lambda b: b["questions"][1].update(type="essay"), "question 'b': unknown type 'essay'"),
+    (lambda b: b["questions"][2].pop("default_feedback"), "question 'c': a numeric question"),
+    (lambda b: b["questions"][2].update(answer="many"), "question 'c': a numeric question needs a finite number"),
+    (lambda b: b["questions"][2]["wrong"][0].pop("feedback"), "question 'c': wrong answer 1 needs"),
+    (lambda b: b["questions"][1].update(id="a"), "question 'a': the id is used twice"),
+    (lambda b: b["questions"][0].pop("id"), "a question has no 'id'"),
+    (lambda b: b["questions"][0].update(hint="x"), "question 'a': unknown keys ['hint']"),
+    (lambda b: b.update(questions=[]), "needs a non-empty list 'questions'"),
+    (lambda b: b["questions"][0]["choices"].pop(), "question 'a': needs a list 'choices' with at least 2"),
+])
+def test_malformed_bank_is_rejected_naming_file_and_question(mutate, message):
+    with pytest.raises(QuizError) as err:
+        validate_bank(_broken(mutate), "quizzes/99_example.yml")
+    assert str(err.value).startswith("quizzes/99_example.yml"), str(err.value)
+    assert message in str(err.value), str(err.value)
+
+
+def test_malformed_file_names_the_file(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(_broken(lambda b: b["questions"][1].update(type="essay"))))
+    with pytest.raises(QuizError, match=r"bad\.yml: question 'b': unknown type"):
+        load_bank(path)
+    path.write_text("title: [unclosed")
+    with pytest.raises(QuizError, match=r"bad\.yml: not valid YAML"):
+        load_bank(path)
+
+
+def test_unknown_chapter_and_ids_are_clear_errors():
+    with pytest.raises(FileNotFoundError, match="no quiz bank for chapter '99_nope'; known: 01_"):
+        load_bank("99_nope")
+    with pytest.raises(KeyError, match=r"no question with id \['zzz'\]"):
+        quiz_html(copy.deepcopy(GOOD), ["zzz"])
+    with pytest.raises(TypeError):
+        quiz_html(copy.deepcopy(GOOD), "a")
+
+
+def test_text_is_escaped_never_markup():
+    bank = copy.deepcopy(GOOD)
+    bank["questions"][0]["question"] = "<script>alert(1)</script>"
+    bank["questions"][0]["choices"][0]["text"] = '<img src=x onerror="alert(2)">'
+    bank["questions"][0]["choices"][0]["feedback"] = '"><b>bold</b>'
+    out = quiz_html(bank)
+    assert "<script>alert(1)" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "<img src=x" not in out and "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in out
+    assert "<b>bold</b>" not in out
+    # the only scripts are the renderer's own
+    assert len(re.findall(r"<script", out)) == 1
+
+
+def test_rendering_marks_each_choice_and_numeric_answer():
+    out = quiz_html(copy.deepcopy(GOOD))
+    assert out.count('type="radio"') == 2 and out.count('type="checkbox"') == 3
+    assert 'data-correct="1" data-feedback="right"' in out
+    assert 'data-answer="256"' in out and 'data-wrong="128"' in out

@@ -1,0 +1,85 @@
+"""The built site: zero build warnings, every page present, and quizzes that answer back in Chromium."""
+
+import re
+
+import pytest
+
+from conftest import NOTEBOOKS, ROOT
+
+
+def test_build_has_no_warnings(built_site):
+    html, log = built_site
+    sphinx_warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR|CRITICAL):", line)]
+    assert not sphinx_warnings, "\n".join(sphinx_warnings)
+    assert (html / "index.html").exists() and (html / "intro.html").exists()
+    for nb in NOTEBOOKS:
+        page = html / nb.relative_to(ROOT).with_suffix(".html")
+        assert page.exists(), f"missing page {page}"
+
+
+def _quiz_page(browser, site_url):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site_url}/chapters/01_vanishing_gradients.html")
+    quiz = page.locator(".lq-quiz[data-lq-ready]").first
+    quiz.wait_for()
+    return page, quiz, errors
+
+
+def test_quiz_gives_feedback_for_wrong_then_right_answer(browser, site_url):
+    page, quiz, errors = _quiz_page(browser, site_url)
+    q = quiz.locator(".lq-q").first
+    feedback = q.locator(".lq-feedback")
+    assert feedback.inner_text() == ""
+    q.locator("label", has_text="bypasses the vanishing gradient").click()
+    assert feedback.inner_text().startswith("✗ Not quite. Too strong.")
+    q.locator("label", has_text="updated by addition").click()
+    assert feedback.inner_text().startswith("✓ Correct. Yes.")
+    assert not errors, errors
+    page.close()
+
+
+def test_quiz_works_with_keyboard_only(browser, site_url):
+    page, quiz, errors = _quiz_page(browser, site_url)
+    q = quiz.locator(".lq-q").first
+    first_radio = q.locator("input[type=radio]").first
+    first_radio.focus()
+    page.keyboard.press("Space")             # select the first (correct) choice
+    assert q.locator(".lq-feedback").inner_text().startswith("✓ Correct.")
+    page.keyboard.press("ArrowDown")         # arrow keys move to, and select, the next choice
+    assert q.locator(".lq-feedback").inner_text().startswith("✗ Not quite.")
+    assert page.evaluate("document.activeElement.value") == "1"
+    page.close()
+
+
+def test_numeric_and_multiple_answer_questions(browser, site_url):
+    page = browser.new_page()
+    page.goto(f"{site_url}/chapters/01_vanishing_gradients.html")
+    numeric = page.locator('.lq-q[data-type="numeric"]').first
+    box, fb = numeric.locator("input.lq-number"), numeric.locator(".lq-feedback")
+    for typed, expected in [("abc", "✗ Not quite. Please type a number"), ("51", "✗ Not quite. Off by one"),
+                            ("7", "✗ Not quite. Count one Jacobian"), ("50", "✓ Correct.")]:
+        box.fill(typed)
+        box.press("Enter")
+        assert fb.inner_text().startswith(expected), (typed, fb.inner_text())
+    multi = page.locator('.lq-q[data-type="multiple"]').first
+    boxes = multi.locator("input[type=checkbox]")
+    boxes.nth(0).check()
+    multi.locator(".lq-check").click()
+    assert multi.locator(".lq-feedback").inner_text().startswith("✗ Not quite. 3 of 4")
+    assert "You left this out." in multi.locator(".lq-choice-fb").nth(1).inner_text()
+    boxes.nth(1).check()
+    multi.locator(".lq-check").click()
+    assert multi.locator(".lq-feedback").inner_text().startswith("✓ Correct. 4 of 4")
+    page.close()
+
+
+@pytest.mark.parametrize("chapter", [p.stem for p in NOTEBOOKS if p.parent.name == "chapters"])
+def test_chapter_page_shows_figures_with_alt_text_and_quiz(built_site, chapter):
+    text = (built_site[0] / "chapters" / f"{chapter}.html").read_text()
+    imgs = re.findall(r"<img [^>]*>", text)
+    data_imgs = [i for i in imgs if "data:image/png" in i]
+    assert data_imgs, f"{chapter}: no figures"
+    assert all(re.search(r'alt="[^"]{15,}"', i) for i in data_imgs), f"{chapter}: a figure lacks alt text"
+    assert text.count('class="lq-quiz"') >= 2, f"{chapter}: quiz not embedded"
