@@ -1,4 +1,4 @@
-"""Plotting style (colour-blind-safe palette) and figure display with enforced title, axis labels and alt text."""
+"""Plotting style (colour-blind-safe palette); figures and animations shown with enforced title, labels and alt text."""
 
 import base64
 import html
@@ -26,7 +26,8 @@ def use_course_style() -> None:
 
 
 def check_figure(fig) -> None:
-    """Raise ValueError unless the figure has a title and every visible axes has x and y labels."""
+    """Raise ValueError unless the figure has a title and every visible axes has x and y labels
+    (an x label on one of several axes that share their x axis serves them all)."""
     axes = [ax for ax in fig.get_axes() if ax.axison and ax.get_label() != "<colorbar>"]
     if not axes:
         raise ValueError("figure has no visible axes to show")
@@ -35,7 +36,8 @@ def check_figure(fig) -> None:
         where = f"axes {n} of {len(axes)}"
         if not has_suptitle and not ax.get_title().strip():
             raise ValueError(f"{where} has no title (set ax.set_title or fig.suptitle)")
-        if not ax.get_xlabel().strip():
+        siblings = ax.get_shared_x_axes().get_siblings(ax)   # sharex=True: one label serves the column
+        if not any(a.get_xlabel().strip() for a in siblings):
             raise ValueError(f"{where} has no x-axis label (ax.set_xlabel)")
         if not ax.get_ylabel().strip():
             raise ValueError(f"{where} has no y-axis label (ax.set_ylabel)")
@@ -62,3 +64,29 @@ def show_figure(fig, alt: str) -> None:
         display(HTML(figure_html(fig, alt)))
     finally:
         plt.close(fig)
+
+
+def animation_html(anim, alt: str) -> str:
+    """Return a matplotlib animation as self-contained HTML frames with a slider (no kernel needed)."""
+    if not isinstance(alt, str) or len(alt.strip()) < 15:
+        raise ValueError("alt text must be a sentence describing the animation (at least 15 characters)")
+    fig = getattr(anim, "_fig", None)
+    if fig is None:
+        raise TypeError(f"expected a matplotlib animation, got {type(anim).__name__}")
+    anim._init_draw()
+    check_figure(fig)
+    out = anim.to_jshtml(default_mode="once")
+    if out.count("<img id=") != 1:
+        raise RuntimeError("unexpected to_jshtml output: cannot attach the alt text")
+    return out.replace("<img id=", f'<img alt="{html.escape(alt.strip(), quote=True)}" id=', 1)
+
+
+def show_animation(anim, alt: str) -> None:
+    """Display an animation as frames behind a JavaScript slider, with alt text, then close its figure."""
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    try:
+        display(HTML(animation_html(anim, alt)))
+    finally:
+        plt.close(anim._fig)

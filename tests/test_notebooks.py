@@ -42,11 +42,13 @@ def test_chapter_seeds_checks_figures_and_quizzes(path):
     joined = "\n".join(code)
     assert "seed_everything(" in code[1], f"{path.name}: the second code cell must seed (seed_everything)"
     assert "plt.show(" not in joined, f"{path.name}: display figures with show_figure(fig, alt=...)"
-    assert joined.count("plt.subplots(") + joined.count("plt.figure(") <= joined.count("show_figure("), \
-        f"{path.name}: every figure must go through show_figure (title, labels, alt text)"
+    shown = joined.count("show_figure(") + joined.count("show_animation(")
+    assert joined.count("plt.subplots(") + joined.count("plt.figure(") <= shown, \
+        f"{path.name}: every figure must go through show_figure/show_animation (title, labels, alt text)"
     checks = [i for i, src in enumerate(code) if src.count("assert ") >= 3]
     assert checks, f"{path.name}: needs a final checks cell with the chapter's asserts"
-    assert all("show_figure(" not in src for src in code[checks[-1]:]), f"{path.name}: checks must come after all figures"
+    assert all("show_figure(" not in src and "show_animation(" not in src for src in code[checks[-1]:]), \
+        f"{path.name}: checks must come after all figures"
     assert re.match(r"\(ch-[a-z0-9-]+\)=\n# \d+\. ", cell_source(nb["cells"][0])), f"{path.name}: starts with label and numbered title"
     bank = load_bank(path.stem)
     ids = {q["id"] for q in bank["questions"]}

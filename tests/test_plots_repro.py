@@ -72,3 +72,38 @@ def test_seed_everything_makes_all_generators_repeat():
 def test_seed_everything_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="seed must be"):
         seed_everything(seed)
+
+
+def test_shared_x_axes_need_only_one_x_label():
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    for ax in (top, bottom):
+        ax.set_title("panel")
+        ax.set_ylabel("y")
+    with pytest.raises(ValueError, match="no x-axis label"):
+        check_figure(fig)
+    bottom.set_xlabel("time")
+    check_figure(fig)
+    fig2, (left, right) = plt.subplots(1, 2)          # not shared: each needs its own
+    for ax in (left, right):
+        ax.set_title("panel")
+        ax.set_ylabel("y")
+    left.set_xlabel("x")
+    with pytest.raises(ValueError, match="axes 2 of 2 has no x-axis label"):
+        check_figure(fig2)
+
+
+def test_animation_gets_alt_text_and_checks_labels():
+    from matplotlib import animation
+    from lstm_course.plots import animation_html
+
+    fig = _fig()
+    anim = animation.FuncAnimation(fig, lambda k: None, frames=2)
+    out = animation_html(anim, "A two-frame animation of a rising line")
+    assert out.count('alt="A two-frame animation of a rising line"') == 1 and 'type="range"' in out
+    with pytest.raises(ValueError, match="alt text"):
+        animation_html(anim, "")
+    with pytest.raises(TypeError, match="expected a matplotlib animation"):
+        animation_html(fig, "A figure is not an animation at all")
+    bad = _fig(ylabel="")
+    with pytest.raises(ValueError, match="no y-axis label"):
+        animation_html(animation.FuncAnimation(bad, lambda k: None, frames=2), "An animation lacking labels")

@@ -78,8 +78,31 @@ def test_numeric_and_multiple_answer_questions(browser, site_url):
 @pytest.mark.parametrize("chapter", [p.stem for p in NOTEBOOKS if p.parent.name == "chapters"])
 def test_chapter_page_shows_figures_with_alt_text_and_quiz(built_site, chapter):
     text = (built_site[0] / "chapters" / f"{chapter}.html").read_text()
-    imgs = re.findall(r"<img [^>]*>", text)
+    imgs = [i for i in re.findall(r"<img [^>]*>", text) if '\\"' not in i]   # not JSON-escaped copies
     data_imgs = [i for i in imgs if "data:image/png" in i]
     assert data_imgs, f"{chapter}: no figures"
     assert all(re.search(r'alt="[^"]{15,}"', i) for i in data_imgs), f"{chapter}: a figure lacks alt text"
     assert text.count('class="lq-quiz"') >= 2, f"{chapter}: quiz not embedded"
+
+
+def test_gate_explorer_responds_without_a_kernel(browser, site_url):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site_url}/chapters/03_gates.html")
+    slider = page.locator(".animation input[type=range]").first
+    slider.scroll_into_view_if_needed()
+    img = page.locator(".animation img").first
+    assert len(img.get_attribute("alt")) > 15
+    before = img.get_attribute("src")
+    slider.focus()
+    assert slider.input_value() == "0"
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")     # step the forget gate up, frame by frame
+    assert slider.input_value() == "5"
+    after = img.get_attribute("src")
+    assert after != before, "moving the slider did not change the picture"
+    page.keyboard.press("End")
+    assert img.get_attribute("src") not in (before, after)
+    assert not errors, errors
+    page.close()
