@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Front-end files the site serves itself (no CDN): MathJax for the maths, axe-core for the
+# accessibility audit. From the npm registry, pinned, installed into .venv (never committed).
+NPM_PACKAGES := mathjax@3.2.2 axe-core@4.14.1
+ASSETS := $(VENV)/site-assets
+ASSETS_STAMP := $(ASSETS)/.installed
 # Prefer the kernels and config inside .venv over anything in the user's home directory.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -21,8 +26,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+$(ASSETS_STAMP): Makefile | $(STAMP)
+	rm -rf $(VENV)/npm $(ASSETS)
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm $(NPM_PACKAGES)
+	mkdir -p $(ASSETS)/mathjax
+	cd $(VENV)/npm/node_modules/mathjax/es5 && cp -r tex-mml-chtml.js a11y adaptors input output sre ui $(CURDIR)/$(ASSETS)/mathjax/
+	touch $(ASSETS_STAMP)
 ## book: create .venv if needed and build the site into _build/html (notebooks executed, cached)
-book: $(STAMP)
+book: $(STAMP) $(ASSETS_STAMP)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The site is at file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
 
@@ -32,7 +43,7 @@ browser:
 
 ## test: the whole suite: helper unit tests, nbval over every notebook, notebooks opened alone,
 ## the site build with warnings as errors, and browser tests of the built site.
-test: $(STAMP) browser
+test: $(STAMP) $(ASSETS_STAMP) browser
 	$(PY) -m pytest
 
 ## lab: open the notebooks in JupyterLab

@@ -3,6 +3,7 @@
 import base64
 import html
 import io
+import re
 
 import matplotlib
 
@@ -16,6 +17,7 @@ def use_course_style() -> None:
         "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
         "figure.figsize": (7.0, 4.0),
         "figure.dpi": 100,
+        "figure.constrained_layout.use": True,   # labels stay inside saved frames and figures
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
@@ -66,6 +68,10 @@ def show_figure(fig, alt: str) -> None:
         plt.close(fig)
 
 
+_ICONS = {"minus": "−", "plus": "+", "fast-backward": "«", "step-backward": "‹", "play fa-flip-horizontal": "◀",
+          "play": "▶", "pause": "||", "step-forward": "›", "fast-forward": "»"}
+
+
 def animation_html(anim, alt: str) -> str:
     """Return a matplotlib animation as self-contained HTML frames with a slider (no kernel needed)."""
     if not isinstance(alt, str) or len(alt.strip()) < 15:
@@ -76,8 +82,14 @@ def animation_html(anim, alt: str) -> str:
     anim._init_draw()
     check_figure(fig)
     out = anim.to_jshtml(default_mode="once")
-    if out.count("<img id=") != 1:
-        raise RuntimeError("unexpected to_jshtml output: cannot attach the alt text")
+    if out.count("<img id=") != 1 or out.count('type="range"') != 1:
+        raise RuntimeError("unexpected to_jshtml output: cannot attach the alt text and slider label")
+    # matplotlib links Font Awesome 4 from a CDN for its button icons: use plain symbols instead,
+    # so the page makes no outside request, and give the slider an accessible name.
+    out = re.sub(r'<link rel="stylesheet"\s+href="https://[^"]*font-awesome[^"]*">', "", out)
+    out = re.sub(r'<i class="fa fa-([a-z -]+)"></i>',
+                 lambda m: f'<span aria-hidden="true">{_ICONS.get(m.group(1), "?")}</span>', out)
+    out = out.replace('type="range"', 'type="range" aria-label="animation frame"', 1)
     return out.replace("<img id=", f'<img alt="{html.escape(alt.strip(), quote=True)}" id=', 1)
 
 

@@ -99,7 +99,9 @@ def test_animation_gets_alt_text_and_checks_labels():
     fig = _fig()
     anim = animation.FuncAnimation(fig, lambda k: None, frames=2)
     out = animation_html(anim, "A two-frame animation of a rising line")
-    assert out.count('alt="A two-frame animation of a rising line"') == 1 and 'type="range"' in out
+    assert out.count('alt="A two-frame animation of a rising line"') == 1
+    assert 'type="range" aria-label="animation frame"' in out
+    assert "https://" not in out and 'class="fa' not in out, "no CDN icon font"
     with pytest.raises(ValueError, match="alt text"):
         animation_html(anim, "")
     with pytest.raises(TypeError, match="expected a matplotlib animation"):

@@ -1,0 +1,69 @@
+"""Every page of the built site: no request leaves localhost, no console error, maths renders, and
+axe-core finds no serious or critical accessibility violation."""
+
+import pytest
+
+from conftest import ROOT
+
+AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = None
+
+
+def _pages(html_dir):
+    return sorted(str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html")
+                  if not p.relative_to(html_dir).parts[0].startswith(("_", "mathjax")))
+
+
+@pytest.fixture(scope="module")
+def pages(built_site):
+    found = _pages(built_site[0])
+    assert "intro.html" in found and any(p.startswith("chapters/") for p in found)
+    return found
+
+
+def _visit(browser, site_url, page_path, colour_mode="light"):
+    page = browser.new_page(color_scheme=colour_mode)
+    requests, console_errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+    return page, requests, console_errors
+
+
+def test_no_request_leaves_localhost_and_no_console_errors(browser, site_url, pages):
+    checked = 0
+    for path in pages:
+        page, requests, errors = _visit(browser, site_url, path)
+        outside = [u for u in requests if not u.startswith((site_url, "data:", "blob:", "about:"))]
+        assert not outside, f"{path} requested {outside}"
+        assert not errors, f"{path}: console errors {errors}"
+        checked += len(requests)
+        page.close()
+    assert checked > 10 * len(pages) // 2, "suspiciously few requests recorded"
+
+
+def test_maths_renders_offline(browser, site_url):
+    page, _, _ = _visit(browser, site_url, "chapters/02_cell_state.html")
+    page.wait_for_selector("mjx-container", timeout=15000)
+    assert page.locator("mjx-container").count() >= 5
+    assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
+    page.close()
+
+
+@pytest.mark.parametrize("colour_mode", ["light", "dark"])
+def test_axe_finds_no_serious_violations(browser, site_url, pages, colour_mode):
+    assert AXE.exists(), f"{AXE} missing: run `make test` (it installs axe-core from npm)"
+    report = {}
+    for path in pages:
+        page, _, _ = _visit(browser, site_url, path, colour_mode)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }""")
+        if violations:
+            report[path] = violations
+        page.close()
+    assert not report, "\n".join(f"{p}: {v}" for p, vs in report.items() for v in vs)
