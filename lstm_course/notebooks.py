@@ -39,6 +39,8 @@ def setup_cell_source(repo_url):
 
 def first_code_cell(nb):
     """Return the first code cell of a notebook dict, or raise ValueError if it has none."""
+    if not isinstance(nb, dict):
+        raise TypeError(f"expected a notebook as a dict, got {type(nb).__name__}")
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             return cell

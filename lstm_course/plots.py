@@ -30,6 +30,8 @@ def use_course_style() -> None:
 def check_figure(fig) -> None:
     """Raise ValueError unless the figure has a title and every visible axes has x and y labels
     (an x label on one of several axes that share their x axis serves them all)."""
+    if not hasattr(fig, "get_axes") or not hasattr(fig, "savefig"):
+        raise TypeError(f"expected a matplotlib Figure, got {type(fig).__name__}")
     axes = [ax for ax in fig.get_axes() if ax.axison and ax.get_label() != "<colorbar>"]
     if not axes:
         raise ValueError("figure has no visible axes to show")
@@ -101,4 +103,5 @@ def show_animation(anim, alt: str) -> None:
     try:
         display(HTML(animation_html(anim, alt)))
     finally:
-        plt.close(anim._fig)
+        if getattr(anim, "_fig", None) is not None:
+            plt.close(anim._fig)

@@ -1,4 +1,6 @@
-"""Sphinx extension for the book's build: removes duplicated inline scripts that break pages."""
+"""Sphinx extension for the book's build: removes duplicated inline scripts, writes a root favicon.ico."""
+
+from pathlib import Path
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -17,7 +19,24 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def _write_favicon_ico(app, exception):
+    """Browsers ask for /favicon.ico on pages without an icon link (the root redirect page): serve one,
+    drawn like _static/favicon.svg, so that request is not a 404."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((0, 0, 31, 31), radius=6, fill="#0072B2")
+    draw.rectangle((5, 21, 27, 23), fill="#FFFFFF")
+    draw.ellipse((6, 8, 14, 16), fill="#E69F00")
+    draw.ellipse((18, 8, 26, 16), fill="#009E73")
+    img.save(Path(app.outdir) / "favicon.ico", format="ICO", sizes=[(32, 32)])
+
+
 def setup(app):
-    """Register the page-context hook with Sphinx."""
+    """Register the page-context and build-finished hooks with Sphinx."""
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("build-finished", _write_favicon_ico)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,5 +1,6 @@
 """Each notebook opened alone (as in Colab): copied into an empty folder, run in a kernel that cannot
-import the helper package, so its first cell must install it from LSTM_COURSE_SOURCE."""
+import the helper package, so its first cell must install it from LSTM_COURSE_SOURCE. The printed
+results must equal those of the site build's own, independent execution: the notebooks are reproducible."""
 
 import json
 import subprocess
@@ -48,7 +49,7 @@ def alone_env(tmp_path_factory):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_notebook_runs_alone(path, alone_env, tmp_path):
+def test_notebook_runs_alone(path, alone_env, built_site, tmp_path):
     folder = tmp_path / "colab"
     folder.mkdir()
     copy = folder / path.name
@@ -63,3 +64,15 @@ def test_notebook_runs_alone(path, alone_env, tmp_path):
     assert cells and all(c["execution_count"] for c in cells), f"{path.name}: not every code cell ran"
     assert not any(o.get("output_type") == "error" for c in cells for o in c["outputs"])
     assert sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb") == [path.name]
+    # Reproducibility: same printed numbers as the site build's execution of the same notebook.
+    built = load_notebook(ROOT / "_build" / "jupyter_execute" / path.relative_to(ROOT))
+    built_cells = [c for c in built["cells"] if c["cell_type"] == "code"]
+    assert len(built_cells) == len(cells)
+    for n, (mine, theirs) in enumerate(zip(cells, built_cells)):
+        assert _stdout(mine) == _stdout(theirs), f"{path.name} cell {n}: printed output differs between two runs"
+
+
+def _stdout(cell):
+    """Everything a code cell printed to stdout (tqdm's progress bars go to stderr and are ignored)."""
+    return "".join("".join(o["text"]) for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")

@@ -12,6 +12,7 @@ def test_build_has_no_warnings(built_site):
     sphinx_warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR|CRITICAL):", line)]
     assert not sphinx_warnings, "\n".join(sphinx_warnings)
     assert (html / "index.html").exists() and (html / "intro.html").exists()
+    assert (html / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00", "favicon.ico missing or not an icon"
     for nb in NOTEBOOKS:
         page = html / nb.relative_to(ROOT).with_suffix(".html")
         assert page.exists(), f"missing page {page}"
@@ -105,4 +106,25 @@ def test_gate_explorer_responds_without_a_kernel(browser, site_url):
     page.keyboard.press("End")
     assert img.get_attribute("src") not in (before, after)
     assert not errors, errors
+    page.close()
+
+
+def test_hostile_quiz_text_is_shown_literally(browser):
+    from lstm_course.quiz import quiz_html
+
+    bank = {"title": "<b>t</b>", "questions": [{"id": "x", "type": "single",
+            "question": "<script>window.pwned = 1</script> What?",
+            "choices": [{"text": '<img src=x onerror="window.pwned = 2">', "correct": True,
+                         "feedback": "<script>window.pwned = 3</script>ok"},
+                        {"text": "plain", "correct": False, "feedback": "no"}]}]}
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_content(f"<html><body>{quiz_html(bank)}</body></html>")
+    q = page.locator(".lq-q")
+    assert "<script>window.pwned = 1</script> What?" in q.locator("legend").inner_text()
+    q.locator("input").first.check()
+    assert q.locator(".lq-feedback").inner_text() == "✓ Correct. <script>window.pwned = 3</script>ok"
+    assert page.evaluate("window.pwned") is None and not dialogs
+    assert page.locator(".lq-quiz img").count() == 0
     page.close()

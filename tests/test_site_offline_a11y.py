@@ -6,7 +6,6 @@ import pytest
 from conftest import ROOT
 
 AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = None
 
 
 def _pages(html_dir):
@@ -25,6 +24,7 @@ def _visit(browser, site_url, page_path, colour_mode="light"):
     page = browser.new_page(color_scheme=colour_mode)
     requests, console_errors = [], []
     page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: console_errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     page.goto(f"{site_url}/{page_path}", wait_until="networkidle")

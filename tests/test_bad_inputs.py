@@ -1,0 +1,91 @@
+"""Every public function of the helper package, and the bad inputs tried on it: each gets a clear
+error of the right type whose message says what was wrong."""
+
+import inspect
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from lstm_course import notebooks, plots, quiz, repro  # noqa: E402
+
+GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
+    {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
+
+
+def _unlabelled_figure():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    return fig
+
+
+# (function, args, kwargs, exception, message fragment)
+CASES = [
+    (repro.seed_everything, (-1,), {}, ValueError, "seed must be in"),
+    (repro.seed_everything, ("7",), {}, TypeError, "seed must be an int"),
+    (repro.seed_everything, (None,), {}, TypeError, "seed must be an int"),
+    (plots.check_figure, (None,), {}, TypeError, "expected a matplotlib Figure"),
+    (plots.check_figure, (_unlabelled_figure(),), {}, ValueError, "has no title"),
+    (plots.figure_html, (_unlabelled_figure(), ""), {}, ValueError, "alt text"),
+    (plots.figure_html, ("figure.png", "A description that is long enough"), {}, TypeError, "expected a matplotlib Figure"),
+    (plots.show_figure, (_unlabelled_figure(), "A description that is long enough"), {}, ValueError, "has no title"),
+    (plots.animation_html, (_unlabelled_figure(), "A description that is long enough"), {}, TypeError, "expected a matplotlib animation"),
+    (plots.show_animation, (object(), "A description that is long enough"), {}, TypeError, "expected a matplotlib animation"),
+    (plots.animation_html, (object(), None), {}, ValueError, "alt text"),
+    (quiz.validate_question, ("not a dict",), {}, quiz.QuizError, "must be a mapping"),
+    (quiz.validate_question, ({**GOOD_Q, "type": "essay"},), {}, quiz.QuizError, "unknown type 'essay'"),
+    (quiz.validate_bank, ([],), {}, quiz.QuizError, "must hold a mapping"),
+    (quiz.validate_bank, ({"title": "t", "questions": [GOOD_Q, GOOD_Q]},), {}, quiz.QuizError, "used twice"),
+    (quiz.load_bank, ("99_no_such_chapter",), {}, FileNotFoundError, "no quiz bank for chapter"),
+    (quiz.load_bank, ("/no/such/file.yml",), {}, FileNotFoundError, "no quiz file at"),
+    (quiz.load_bank, (42,), {}, TypeError, "chapter must be a chapter name"),
+    (quiz.quiz_html, ({"title": "t", "questions": [GOOD_Q]}, ["nope"]), {}, KeyError, "no question with id"),
+    (quiz.quiz_html, ({"title": "t", "questions": [GOOD_Q]}, []), {}, TypeError, "non-empty list of question ids"),
+    (quiz.show_quiz, ("01_vanishing_gradients", "no-such-question"), {}, KeyError, "no question with id"),
+    (quiz.show_quiz, ("99_no_such_chapter",), {}, FileNotFoundError, "no quiz bank for chapter"),
+    (notebooks.setup_cell_source, ("http://insecure.example",), {}, ValueError, "https URL"),
+    (notebooks.setup_cell_source, (None,), {}, ValueError, "https URL"),
+    (notebooks.first_code_cell, ({"cells": []},), {}, ValueError, "no code cell"),
+    (notebooks.first_code_cell, ("notebook.ipynb",), {}, TypeError, "expected a notebook as a dict"),
+    (notebooks.sync, (["/no/such.ipynb"], "https://example.org/x"), {}, FileNotFoundError, "such.ipynb"),
+    (notebooks.sync, ([], "ftp://example.org/x"), {}, ValueError, "https URL"),
+    (notebooks.repository_url, ("/no/such/_config.yml",), {}, FileNotFoundError, "_config.yml"),
+]
+
+EXEMPT = {
+    "plots.use_course_style": "takes no arguments",
+    "sphinxext.setup": "called by Sphinx with its application object",
+}
+
+
+@pytest.mark.parametrize("func, args, kwargs, error, message", CASES,
+                         ids=[f"{c[0].__module__.split('.')[-1]}.{c[0].__name__}-{n}" for n, c in enumerate(CASES)])
+def test_bad_input_gets_a_clear_error(func, args, kwargs, error, message):
+    with pytest.raises(error) as err:
+        func(*args, **kwargs)
+    assert message in str(err.value), f"{func.__name__}: unclear message {err.value!r}"
+
+
+def test_repository_url_rejects_a_config_without_https_url(tmp_path):
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: git@github.com:x/y.git\n")
+    with pytest.raises(ValueError, match="repository.url must be an https URL"):
+        notebooks.repository_url(config)
+
+
+def test_every_public_function_is_tried_with_bad_input():
+    from lstm_course import sphinxext
+
+    tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES}
+    public = set()
+    for module in (notebooks, plots, quiz, repro, sphinxext):
+        for name, obj in vars(module).items():
+            if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
+                public.add(f"{module.__name__.split('.')[-1]}.{name}")
+    missing = public - tried - set(EXEMPT)
+    assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (notebooks, plots, quiz, repro, sphinxext)
+               for n in public if n.startswith(m.__name__.split('.')[-1] + "."))
