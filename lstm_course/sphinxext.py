@@ -1,5 +1,6 @@
-"""Sphinx extension for the book's build: removes duplicated inline scripts, writes a root favicon.ico."""
+"""Sphinx extension for the book's build: dedupes inline scripts, labels hidden-cell toggles, writes favicon.ico."""
 
+from html import escape
 from pathlib import Path
 
 
@@ -35,8 +36,23 @@ def _write_favicon_ico(app, exception):
     img.save(Path(app.outdir) / "favicon.ico", format="ICO", sizes=[(32, 32)])
 
 
+def _visit_hidden_cell(self, node):
+    """myst-nb's toggle for a hidden cell, minus its aria-label "Toggle hidden content": a label that
+    differs from the visible text ("Show code cell source") is an axe violation. The text names it."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n'
+                     f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n'
+                     f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n</summary>\n')
+
+
+def _depart_hidden_cell(self, node):
+    self.body.append("</details>\n")
+
+
 def setup(app):
     """Register the page-context and build-finished hooks with Sphinx."""
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("build-finished", _write_favicon_ico)
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import checks, notebooks, plots, quiz, repro  # noqa: E402
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -53,6 +53,23 @@ CASES = [
     (notebooks.sync, (["/no/such.ipynb"], "https://example.org/x"), {}, FileNotFoundError, "such.ipynb"),
     (notebooks.sync, ([], "ftp://example.org/x"), {}, ValueError, "https URL"),
     (notebooks.repository_url, ("/no/such/_config.yml",), {}, FileNotFoundError, "_config.yml"),
+    (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
+    (checks.clip_reference, ([checks.torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
+    (checks.clip_reference, (checks.torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
+]
+
+# Checkers answer a learner, so they never raise: bad input comes back as Feedback(ok=False, message).
+CHECKER_CASES = [
+    (checks.check_steps_below, ("66",), "must be a whole number"),
+    (checks.check_steps_below, (None,), "no answer yet"),
+    (checks.check_steps_below, (65.5,), "must be a whole number"),
+    (checks.check_clip_by_total_norm, ("clip",), "expected a function"),
+    (checks.check_belt_factor, (None,), "expected a function"),
+    (checks.check_forget_bias_for, (0.95,), "expected a function"),
+    (checks.check_set_forget_bias, ([],), "expected a function"),
+    (checks.check_lstm_step, (object(),), "expected a function"),
+    (checks.check_lstm_param_count, (lambda i, h: "many",), "must be a whole number"),
+    (checks.check_bidirectional_head, (lambda h, c: 256,), "return an nn.Linear"),
 ]
 
 EXEMPT = {
@@ -69,6 +86,14 @@ def test_bad_input_gets_a_clear_error(func, args, kwargs, error, message):
     assert message in str(err.value), f"{func.__name__}: unclear message {err.value!r}"
 
 
+@pytest.mark.parametrize("checker, args, message", CHECKER_CASES,
+                         ids=[f"{c[0].__name__}-{n}" for n, c in enumerate(CHECKER_CASES)])
+def test_checker_answers_bad_input_with_feedback(checker, args, message):
+    verdict = checker(*args)
+    assert isinstance(verdict, checks.Feedback) and not verdict.ok
+    assert message in verdict.message, f"{checker.__name__}: unclear message {verdict.message!r}"
+
+
 def test_repository_url_rejects_a_config_without_https_url(tmp_path):
     config = tmp_path / "_config.yml"
     config.write_text("repository:\n  url: git@github.com:x/y.git\n")
@@ -79,13 +104,13 @@ def test_repository_url_rejects_a_config_without_https_url(tmp_path):
 def test_every_public_function_is_tried_with_bad_input():
     from lstm_course import sphinxext
 
-    tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES}
+    tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (notebooks, plots, quiz, repro, sphinxext):
+    for module in (checks, notebooks, plots, quiz, repro, sphinxext):
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, notebooks, plots, quiz, repro, sphinxext)
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

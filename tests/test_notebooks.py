@@ -60,6 +60,21 @@ def test_chapter_seeds_checks_figures_and_quizzes(path):
         assert not unknown, f"{path.name}: quiz ids {unknown} are not in quizzes/{path.stem}.yml"
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
+    nb = load_notebook(path)
+    last = cell_source(nb["cells"][-1])
+    for folder in ("exercises", "quizzes"):
+        assert f"(../{folder}/{path.name})" in last, f"{path.name}: last cell must link to ../{folder}/{path.name}"
+        assert (ROOT / folder / path.name).exists(), f"{folder}/{path.name} is missing"
+    quiz_code = "\n".join(_code(load_notebook(ROOT / "quizzes" / path.name)))
+    assert f'show_quiz("{path.stem}")' in quiz_code, f"quizzes/{path.name} must show the whole bank"
+    embedded = set()
+    for rest in re.findall(r'show_quiz\("[^"]+"((?:, "[^"]+")*)\)', "\n".join(_code(nb))):
+        embedded |= set(re.findall(r'"([^"]+)"', rest))
+    assert len(embedded) >= 3, f"{path.name}: embeds {len(embedded)} quiz questions, needs at least 3"
+
+
 def test_toc_lists_every_notebook_and_nothing_missing():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = {c["file"] for part in toc["parts"] for c in part["chapters"]}

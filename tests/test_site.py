@@ -128,3 +128,52 @@ def test_hostile_quiz_text_is_shown_literally(browser):
     assert page.evaluate("window.pwned") is None and not dialogs
     assert page.locator(".lq-quiz img").count() == 0
     page.close()
+
+
+QUIZ_PAGES = sorted(p.stem for p in (ROOT / "quizzes").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("stem", QUIZ_PAGES)
+def test_quiz_page_answers_every_question_from_its_bank(browser, site_url, stem):
+    """Driven by the quiz data: every wrong choice shows its own feedback, the right answer succeeds."""
+    from lstm_course.quiz import load_bank
+
+    bank = load_bank(stem)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{site_url}/quizzes/{stem}.html")
+    page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
+    shown = page.locator(".lq-q")
+    assert shown.count() == len(bank["questions"]), "the quiz page must show the whole bank"
+    for n, q in enumerate(bank["questions"]):
+        box, fb = shown.nth(n), shown.nth(n).locator(".lq-feedback")
+        if q["type"] == "single":
+            order = sorted(range(len(q["choices"])), key=lambda i: q["choices"][i]["correct"])  # wrong ones first
+            for i in order:
+                box.locator("input").nth(i).check()
+                c = q["choices"][i]
+                expected = ("✓ Correct. " if c["correct"] else "✗ Not quite. ") + c["feedback"]
+                assert fb.inner_text() == expected, (q["id"], i)
+        elif q["type"] == "multiple":
+            inputs = box.locator("input")
+            for i, c in enumerate(q["choices"]):
+                inputs.nth(i).set_checked(not c["correct"])
+            box.locator(".lq-check").click()
+            assert fb.inner_text().startswith("✗ Not quite. 0 of"), q["id"]
+            for i, c in enumerate(q["choices"]):
+                inputs.nth(i).set_checked(c["correct"])
+            box.locator(".lq-check").click()
+            assert fb.inner_text().startswith("✓ Correct."), q["id"]
+        else:
+            number = box.locator("input.lq-number")
+            for w in q.get("wrong", []):
+                number.fill(str(w["value"]))
+                number.press("Enter")
+                assert fb.inner_text() == "✗ Not quite. " + w["feedback"], q["id"]
+            number.fill(str(q["answer"]))
+            number.press("Enter")
+            assert fb.inner_text() == "✓ Correct. " + q["feedback"], q["id"]
+    assert not errors, errors
+    page.close()

@@ -1,0 +1,274 @@
+"""Answer checkers for the exercise notebooks: each compares a learner's answer with the reference and
+with typical mistakes, and returns Feedback that names the mistake."""
+
+import html
+import math
+
+import torch
+from torch import nn
+
+
+class Feedback:
+    """The verdict of a checker: ok (bool) and a message; shows as a coloured box in Jupyter."""
+
+    def __init__(self, ok, message):
+        self.ok, self.message = bool(ok), str(message)
+
+    def __repr__(self):
+        return ("✓ " if self.ok else "✗ ") + self.message
+
+    def _repr_html_(self):
+        colour = "#009E73" if self.ok else "#D55E00"
+        return (f'<div style="border-left:4px solid {colour};padding:.3em .7em" role="status">'
+                f'{"✓ Correct." if self.ok else "✗ Not yet."} {html.escape(self.message)}</div>')
+
+
+def _fail(msg):
+    return Feedback(False, msg)
+
+
+def _call(fn, *args):
+    """Run the learner's function; turn an exception into Feedback instead of a traceback."""
+    if not callable(fn):
+        return None, _fail(f"expected a function, got {type(fn).__name__}")
+    try:
+        return fn(*args), None
+    except NotImplementedError:
+        return None, _fail("the function still raises NotImplementedError: replace it with your code")
+    except Exception as err:  # the learner's bug, reported plainly
+        return None, _fail(f"your function raised {type(err).__name__}: {err}")
+
+
+def _as_int(value, what):
+    if value is None:
+        return None, _fail(f"no answer yet: replace None with {what}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None, _fail(f"{what} must be a whole number, got {value!r}")
+    return int(value), None
+
+
+# --- chapter 1 ---------------------------------------------------------------------------------
+
+def check_steps_below(answer, factor=0.9, threshold=1e-3):
+    """Chapter 1: the fewest steps k with factor**k < threshold."""
+    k, bad = _as_int(answer, "the number of steps")
+    if bad:
+        return bad
+    right = math.floor(math.log(threshold) / math.log(factor)) + 1
+    if k == right:
+        return Feedback(True, f"{factor}^{k} = {factor ** k:.2e} < {threshold}, and {factor}^{k - 1} = {factor ** (k - 1):.2e} is not.")
+    if k == right - 1:
+        return _fail(f"off by one: {factor}^{k} = {factor ** k:.2e} is not yet below {threshold}.")
+    if k == right + 1:
+        return _fail(f"off by one: {factor}^{k - 1} = {factor ** (k - 1):.2e} is already below {threshold}.")
+    if k == round(threshold / (1 - factor)) or k == round((1 - threshold) / (1 - factor)):
+        return _fail("the factors multiply, they do not subtract: solve factor**k < threshold with logarithms.")
+    return _fail(f"{factor}^{k} = {factor ** k:.2e}. Solve factor**k < threshold: k > log(threshold) / log(factor).")
+
+
+def clip_reference(grads, max_norm):
+    """Gradients scaled the way torch.nn.utils.clip_grad_norm_ scales them (one factor for all)."""
+    if isinstance(grads, torch.Tensor) or not grads or not all(torch.is_tensor(g) for g in grads):
+        raise TypeError("grads must be a non-empty list of tensors")
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not max_norm > 0:
+        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    total = torch.sqrt(sum(g.pow(2).sum() for g in grads))
+    factor = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    return [g * factor for g in grads]
+
+
+def check_clip_by_total_norm(fn):
+    """Chapter 1: fn(grads, max_norm) must return grads scaled like torch.nn.utils.clip_grad_norm_."""
+    torch.manual_seed(0)
+    cases = [([torch.randn(3, 4) * 10, torch.randn(5) * 10], 1.0),    # must shrink
+             ([torch.randn(3, 4) * 1e-3, torch.randn(5) * 1e-3], 1.0)]  # must stay as is
+    for originals, max_norm in cases:
+        out, bad = _call(fn, [g.clone() for g in originals], max_norm)
+        if bad:
+            return bad
+        if not isinstance(out, (list, tuple)) or len(out) != len(originals) or not all(torch.is_tensor(o) for o in out):
+            return _fail("return a list of tensors, one per gradient, in the same order")
+        if any(o.shape != g.shape for o, g in zip(out, originals)):
+            return _fail("each returned tensor must keep the shape of its gradient")
+        if all(torch.allclose(o, r, atol=1e-6) for o, r in zip(out, clip_reference(originals, max_norm))):
+            continue
+        total = torch.sqrt(sum(g.pow(2).sum() for g in originals))
+        per_tensor = [g * min(1.0, max_norm / g.norm().item()) for g in originals]
+        if all(torch.allclose(o, p, atol=1e-6) for o, p in zip(out, per_tensor)):
+            return _fail("you clipped each tensor by its own norm; clipping uses the norm of all gradients "
+                         "together, so every tensor is scaled by the same factor")
+        if total < max_norm and all(torch.allclose(o, g * max_norm / total, atol=1e-6) for o, g in zip(out, originals)):
+            return _fail("your function scaled a small gradient up to max_norm; clipping only ever shrinks "
+                         "(factor min(1, max_norm / total_norm))")
+        return _fail(f"for total norm {total:.3g} and max_norm {max_norm}, expected every gradient scaled by "
+                     f"{min(1.0, max_norm / total.item()):.3g}")
+    return Feedback(True, "your clipping matches torch.nn.utils.clip_grad_norm_, for large and small gradients.")
+
+
+# --- chapter 2 ---------------------------------------------------------------------------------
+
+def check_belt_factor(fn):
+    """Chapter 2: fn(forget_gates) with forget_gates of shape (time, hidden) must return the per-unit product."""
+    torch.manual_seed(0)
+    f = torch.rand(12, 5, dtype=torch.float64) * 0.5 + 0.5
+    out, bad = _call(fn, f.clone())
+    if bad:
+        return bad
+    if not torch.is_tensor(out):
+        return _fail(f"return a tensor, got {type(out).__name__}")
+    if out.shape != (5,):
+        hint = " (you reduced over the wrong dimension: time is dim 0)" if out.shape == (12,) else ""
+        return _fail(f"expected one factor per unit, shape (5,), got {tuple(out.shape)}{hint}")
+    right = f.prod(dim=0)
+    if torch.allclose(out, right):
+        return Feedback(True, "the gradient along the belt is the product of the forget gates over time, unit by unit.")
+    if torch.allclose(out, f.sum(dim=0)):
+        return _fail("you added the forget gates; along the belt each step multiplies the gradient by f_t")
+    if torch.allclose(out, f.mean(dim=0)):
+        return _fail("you averaged the forget gates; the per-step factors multiply")
+    if torch.allclose(out, f[-1]) or torch.allclose(out, f[0]):
+        return _fail("you used one step's forget gate; every step on the way contributes a factor")
+    return _fail("expected the product over time of the forget gates, for each unit")
+
+
+def check_forget_bias_for(fn):
+    """Chapter 2: fn(f) must return the bias b with sigmoid(b) = f (for 0 < f < 1)."""
+    for f in (0.5, 0.73, 0.95, 0.99):
+        out, bad = _call(fn, f)
+        if bad:
+            return bad
+        if not isinstance(out, (int, float)) and not (torch.is_tensor(out) and out.numel() == 1):
+            return _fail(f"return a number, got {type(out).__name__}")
+        out = float(out)
+        right = math.log(f / (1 - f))
+        if abs(out - right) < 1e-6:
+            continue
+        if abs(out - f) < 1e-9:
+            return _fail("you returned the gate value itself; the bias is the pre-activation, so invert the sigmoid")
+        if abs(out + right) < 1e-6:
+            return _fail("sign error: sigmoid(b) = f means b = log(f / (1 - f)), which is positive for f > 0.5")
+        return _fail(f"for f = {f}, sigmoid({out:.4g}) = {1 / (1 + math.exp(-out)):.4g}, not {f}")
+    return Feedback(True, "b = log(f / (1 - f)): forget bias 3 gives f ≈ 0.95, as used in chapter 2.")
+
+
+def check_set_forget_bias(fn):
+    """Chapter 2: fn(lstm, value) must set every layer's forget-gate bias so that the gate starts at sigmoid(value)."""
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    before = {k: v.detach().clone() for k, v in lstm.state_dict().items()}
+    _, bad = _call(fn, lstm, 2.0)
+    if bad:
+        return bad
+    H = 4
+    for layer in range(2):
+        b_ih = getattr(lstm, f"bias_ih_l{layer}").detach()
+        b_hh = getattr(lstm, f"bias_hh_l{layer}").detach()
+        total = b_ih + b_hh
+        if torch.allclose(total[:H], torch.full((H,), 2.0)) and not torch.allclose(total[H:2 * H], torch.full((H,), 2.0)):
+            return _fail("you set the first quarter, which is the input gate: PyTorch's order is i, f, g, o, so the "
+                         "forget gate is rows hidden_size to 2 * hidden_size")
+        if torch.allclose(total[H:2 * H], torch.full((H,), 4.0)):
+            return _fail("both bias_ih and bias_hh hold the value, so the gate sees twice it; set one and zero the other")
+        if not torch.allclose(total[H:2 * H], torch.full((H,), 2.0)):
+            if layer == 1 and torch.allclose(getattr(lstm, "bias_ih_l1").detach(), before["bias_ih_l1"]):
+                return _fail("layer 0 is right, but a 2-layer LSTM has biases bias_ih_l1, bias_hh_l1 too")
+            return _fail(f"layer {layer}: bias_ih + bias_hh for the forget gate should be 2.0, got {total[H:2 * H].tolist()}")
+        others = torch.cat([total[:H], total[2 * H:]])
+        before_others = torch.cat([(before[f"bias_ih_l{layer}"] + before[f"bias_hh_l{layer}"])[:H],
+                                   (before[f"bias_ih_l{layer}"] + before[f"bias_hh_l{layer}"])[2 * H:]])
+        if not torch.allclose(others, before_others):
+            return _fail("you changed the other gates' biases too; only rows hidden_size to 2 * hidden_size belong to f")
+    return Feedback(True, "every layer's forget gate now starts at sigmoid(2.0) ≈ 0.88, the other gates untouched.")
+
+
+# --- chapter 3 ---------------------------------------------------------------------------------
+
+def _reference_step(x, h, c, w_ih, w_hh, b_ih, b_hh, order="ifgo", tanh_c=True):
+    gates = dict(zip(order, (x @ w_ih.T + b_ih + h @ w_hh.T + b_hh).chunk(4, dim=-1)))
+    i, f, g, o = torch.sigmoid(gates["i"]), torch.sigmoid(gates["f"]), torch.tanh(gates["g"]), torch.sigmoid(gates["o"])
+    c_next = f * c + i * g
+    return o * (torch.tanh(c_next) if tanh_c else c_next), c_next
+
+
+def check_lstm_step(fn):
+    """Chapter 3: fn(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh) -> (h_t, c_t) must equal nn.LSTMCell."""
+    torch.manual_seed(0)
+    cell = nn.LSTMCell(3, 5, dtype=torch.float64)
+    x, h, c = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 5, dtype=torch.float64), torch.randn(2, 5, dtype=torch.float64)
+    params = [p.detach() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+    out, bad = _call(fn, x, h, c, *params)
+    if bad:
+        return bad
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        return _fail("return the pair (h_t, c_t)")
+    h_t, c_t = out
+    if not (torch.is_tensor(h_t) and torch.is_tensor(c_t)):
+        return _fail("h_t and c_t must be tensors")
+    if h_t.shape != (2, 5) or c_t.shape != (2, 5):
+        return _fail(f"expected h_t and c_t of shape (batch, hidden) = (2, 5), got {tuple(h_t.shape)} and "
+                     f"{tuple(c_t.shape)}; check the transposes: gates = x @ weight_ih.T + h @ weight_hh.T + biases")
+    with torch.no_grad():
+        h_ref, c_ref = cell(x, (h, c))
+    if torch.allclose(h_t, h_ref, atol=1e-10) and torch.allclose(c_t, c_ref, atol=1e-10):
+        return Feedback(True, "your step equals nn.LSTMCell to 1e-10.")
+    if torch.allclose(h_t, c_ref, atol=1e-10) and torch.allclose(c_t, h_ref, atol=1e-10):
+        return _fail("you returned (c_t, h_t): return (h_t, c_t) in that order, as nn.LSTMCell does")
+    for order in ("figo", "igfo", "ifog", "fiog", "oifg"):
+        h_w, c_w = _reference_step(x, h, c, *params, order=order)
+        if torch.allclose(h_t, h_w, atol=1e-10) and torch.allclose(c_t, c_w, atol=1e-10):
+            return _fail(f"you read the gates in the order {', '.join(order)}; PyTorch stacks them as i, f, g, o")
+    h_w, c_w = _reference_step(x, h, c, *params, tanh_c=False)
+    if torch.allclose(c_t, c_ref, atol=1e-10) and torch.allclose(h_t, h_w, atol=1e-10):
+        return _fail("c_t is right, but h_t = o_t * tanh(c_t): you left out the tanh")
+    if torch.allclose(c_t, c_ref, atol=1e-10):
+        return _fail("c_t is right but h_t is not: h_t = o_t * tanh(c_t)")
+    if torch.allclose(h_t, h_ref, atol=1e-10):
+        return _fail("h_t is right but you returned something else as c_t: return (h_t, c_t) in that order")
+    h_w, c_w = _reference_step(x, h, c, params[0], params[1], params[2], torch.zeros_like(params[3]))
+    if torch.allclose(c_t, c_w, atol=1e-10):
+        return _fail("you left out bias_hh: PyTorch adds both bias vectors")
+    return _fail("your (h_t, c_t) differ from nn.LSTMCell; compare each gate with the equations in chapter 3")
+
+
+def check_lstm_param_count(fn):
+    """Chapter 3: fn(input_size, hidden_size) must return the parameter count of nn.LSTM(input_size, hidden_size)."""
+    for inp, hid in ((10, 20), (1, 1), (128, 256)):
+        out, bad = _call(fn, inp, hid)
+        if bad:
+            return bad
+        n, bad = _as_int(out, "the parameter count")
+        if bad:
+            return bad
+        right = sum(p.numel() for p in nn.LSTM(inp, hid).parameters())
+        if n == right:
+            continue
+        if n == 4 * (hid * inp + hid * hid + hid):
+            return _fail("you counted one bias vector per block; PyTorch keeps two (bias_ih and bias_hh)")
+        if n == 4 * (hid * inp + hid * hid):
+            return _fail("you left out the biases: two vectors of hidden_size per block")
+        if n == 3 * (hid * inp + hid * hid + 2 * hid):
+            return _fail("that is a GRU's count (3 blocks); an LSTM has 4 (i, f, g, o)")
+        if n == right // 4:
+            return _fail("that is one block; an LSTM stacks four")
+        return _fail(f"nn.LSTM({inp}, {hid}) has {right} parameters, you returned {n}")
+    return Feedback(True, "4 × (H·I + H·H + 2·H), matching sum(p.numel()) for every size tried.")
+
+
+def check_bidirectional_head(fn):
+    """Chapter 3 (preview of 5): fn(hidden_size, num_classes) -> nn.Linear that reads a bidirectional LSTM's output."""
+    out, bad = _call(fn, 128, 3)
+    if bad:
+        return bad
+    if not isinstance(out, nn.Linear):
+        return _fail(f"return an nn.Linear, got {type(out).__name__}")
+    if out.in_features == 128:
+        return _fail("in_features = 128 reads one direction only; a bidirectional LSTM concatenates both, 2 × 128 = 256")
+    if out.in_features != 256:
+        return _fail(f"in_features should be 2 × hidden_size = 256, got {out.in_features}")
+    if out.out_features != 3:
+        return _fail(f"out_features should be the number of classes (3), got {out.out_features}")
+    lstm = nn.LSTM(8, 128, batch_first=True, bidirectional=True)
+    output, _ = lstm(torch.randn(2, 5, 8))
+    if out(output[:, -1]).shape != (2, 3):
+        return _fail("the head does not map the LSTM's output to (batch, num_classes)")
+    return Feedback(True, "256 = 2 directions × 128 units: the forward and backward outputs are concatenated.")
