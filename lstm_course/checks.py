@@ -272,3 +272,133 @@ def check_bidirectional_head(fn):
     if out(output[:, -1]).shape != (2, 3):
         return _fail("the head does not map the LSTM's output to (batch, num_classes)")
     return Feedback(True, "256 = 2 directions × 128 units: the forward and backward outputs are concatenated.")
+
+
+# --- chapter 4 ---------------------------------------------------------------------------------
+
+def check_lstm_shapes(fn):
+    """Chapter 4: fn(batch, seq_len, input_size, hidden_size, num_layers, bidirectional, batch_first) must
+    return {"output": shape, "h_n": shape, "c_n": shape} as nn.LSTM produces them."""
+    for B, T, I, H, L, bi, bf in ((4, 7, 3, 5, 1, False, True), (4, 7, 3, 5, 2, True, True),
+                                  (2, 6, 3, 4, 2, False, False), (3, 5, 2, 6, 1, True, False)):
+        out, bad = _call(fn, B, T, I, H, L, bi, bf)
+        if bad:
+            return bad
+        if not isinstance(out, dict) or set(out) != {"output", "h_n", "c_n"}:
+            return _fail('return a dict with the keys "output", "h_n" and "c_n"')
+        got = {k: tuple(v) if isinstance(v, (tuple, list, torch.Size)) else v for k, v in out.items()}
+        lstm = nn.LSTM(I, H, num_layers=L, bidirectional=bi, batch_first=bf)
+        output, (h_n, c_n) = lstm(torch.randn((B, T, I) if bf else (T, B, I)))
+        right = {"output": tuple(output.shape), "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)}
+        if got == right:
+            continue
+        D = 2 if bi else 1
+        case = f"(batch {B}, time {T}, hidden {H}, num_layers {L}, bidirectional={bi}, batch_first={bf})"
+        if got["h_n"] != right["h_n"] and got["h_n"] == (B, D * L, H):
+            return _fail(f"{case}: h_n is {right['h_n']}; batch_first applies to input and output only, "
+                         "h_n and c_n are always (num_layers * directions, batch, hidden)")
+        if bi and got["output"][-1] == H:
+            return _fail(f"{case}: a bidirectional output concatenates both directions: last dimension 2 * {H}")
+        if bi and got["h_n"] == (L, B, H):
+            return _fail(f"{case}: h_n has a row per layer and direction: {D * L}, not {L}")
+        if got["output"] == right["output"][::-1][1:] + (right["output"][-1],) or got["output"][:2] == right["output"][:2][::-1]:
+            return _fail(f"{case}: output is {right['output']}; batch and time are swapped "
+                         f"({'batch' if bf else 'time'} comes first when batch_first={bf})")
+        if got["c_n"] != got["h_n"]:
+            return _fail(f"{case}: c_n has the same shape as h_n, {right['h_n']}")
+        return _fail(f"{case}: expected {right}, got {got}")
+    return Feedback(True, "all shapes match nn.LSTM, for every combination tried.")
+
+
+def check_last_real_step(fn):
+    """Chapter 4: fn(output, lengths) with a padded batch-first output (B, T, H) must return (B, H): each
+    sequence's output at its own last real step."""
+    torch.manual_seed(0)
+    output = torch.randn(4, 6, 3)
+    lengths = torch.tensor([6, 2, 4, 1])
+    right = output[torch.arange(4), lengths - 1]
+    out, bad = _call(fn, output.clone(), lengths.clone())
+    if bad:
+        if "index" in bad.message and "out of bounds" in bad.message:
+            return _fail(bad.message + ": a sequence of length n ends at index n - 1")
+        return bad
+    if not torch.is_tensor(out) or out.shape != (4, 3):
+        shape = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        return _fail(f"expected a tensor of shape (batch, hidden) = (4, 3), got {shape}")
+    if torch.allclose(out, right):
+        return Feedback(True, "each sequence is read at index length - 1, never in the padding.")
+    if torch.allclose(out, output[:, -1]):
+        return _fail("output[:, -1] is the last padded position: for the short sequences it is the state after "
+                     "reading padding. Index each row at its own length - 1")
+    if torch.allclose(out, output[:, 0]):
+        return _fail("that is the first step of every sequence; take the last real one, at index length - 1")
+    return _fail("expected output[b, lengths[b] - 1] for every b")
+
+
+# --- chapter 5 ---------------------------------------------------------------------------------
+
+def check_bidirectional_summary(fn):
+    """Chapter 5: fn(h_n) for a bidirectional nn.LSTM must return the top layer's forward and backward final
+    states, concatenated in that order: shape (batch, 2 * hidden)."""
+    torch.manual_seed(0)
+    for layers in (1, 2):
+        lstm = nn.LSTM(3, 4, num_layers=layers, bidirectional=True, batch_first=True)
+        output, (h_n, _) = lstm(torch.randn(2, 5, 3))
+        h_n = h_n.detach()
+        out, bad = _call(fn, h_n.clone())
+        if bad:
+            return bad
+        if not torch.is_tensor(out):
+            return _fail(f"return a tensor, got {type(out).__name__}")
+        right = torch.cat([h_n[-2], h_n[-1]], dim=-1)
+        if out.shape == (2, 4):
+            return _fail("that is one direction (hidden_size features); join the forward and backward final states")
+        if out.shape != (2, 8):
+            return _fail(f"expected (batch, 2 * hidden) = (2, 8), got {tuple(out.shape)}")
+        if torch.allclose(out, right):
+            continue
+        if torch.allclose(out, torch.cat([h_n[-1], h_n[-2]], dim=-1)):
+            return _fail("backward first: output puts the forward direction in [:H], so keep that order: h_n[-2], h_n[-1]")
+        if layers == 2 and torch.allclose(out, torch.cat([h_n[0], h_n[1]], dim=-1)):
+            return _fail("h_n[0] and h_n[1] are the first layer; the top layer's states are the last two rows")
+        if torch.allclose(out, output[:, -1].detach()):
+            return _fail("output[:, -1]'s backward half has read one step only; use h_n[-2] and h_n[-1]")
+        return _fail("expected torch.cat([h_n[-2], h_n[-1]], dim=-1)")
+    return Feedback(True, "forward final and backward final state of the top layer, for 1 and 2 layers.")
+
+
+def check_causal_forecast(fn):
+    """Chapter 5: fn(model, series) with series (batch, T, 1) must return (batch, T - 1, 1) predictions where
+    the prediction for step t + 1 is computed from x_0..x_t only, as a deployed model would."""
+    torch.manual_seed(0)
+
+    class Probe(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(1, 4, batch_first=True, bidirectional=True)
+            self.head = nn.Linear(8, 1)
+
+        def forward(self, x):
+            return self.head(self.lstm(x)[0])
+
+    model, series = Probe().eval(), torch.randn(2, 7, 1)
+    with torch.no_grad():
+        right = torch.stack([model(series[:, :t + 1])[:, -1] for t in range(6)], dim=1)
+        leak = model(series[:, :-1])
+    out, bad = _call(fn, model, series.clone())
+    if bad:
+        return bad
+    if not torch.is_tensor(out) or out.shape != (2, 6, 1):
+        shape = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        return _fail(f"expected predictions of shape (batch, T - 1, 1) = (2, 6, 1), got {shape}")
+    out = out.detach()
+    if torch.allclose(out, right, atol=1e-6):
+        return Feedback(True, "each prediction uses the prefix up to now only: what a deployed model can do.")
+    if torch.allclose(out, leak, atol=1e-6):
+        return _fail("you ran the model on the whole window at once: its backward half reads the future. "
+                     "Run it on series[:, :t + 1] for each t and keep the last output")
+    with torch.no_grad():
+        short = torch.stack([model(series[:, :max(t, 1)])[:, -1] for t in range(6)], dim=1)
+    if torch.allclose(out, short, atol=1e-6):
+        return _fail("off by one: the prediction for step t + 1 may use x_0..x_t, i.e. series[:, :t + 1]")
+    return _fail("expected, for t = 0..T-2, model(series[:, :t + 1])[:, -1]")

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import checks, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import checks, data, notebooks, plots, quiz, repro  # noqa: E402
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -53,6 +53,13 @@ CASES = [
     (notebooks.sync, (["/no/such.ipynb"], "https://example.org/x"), {}, FileNotFoundError, "such.ipynb"),
     (notebooks.sync, ([], "ftp://example.org/x"), {}, ValueError, "https URL"),
     (notebooks.repository_url, ("/no/such/_config.yml",), {}, FileNotFoundError, "_config.yml"),
+    (data.synthetic_reviews, (10, -5), {}, ValueError, "length must be at least 1"),
+    (data.synthetic_reviews, ("10", 5), {}, TypeError, "n must be an int"),
+    (data.synthetic_reviews, (10, 10), {"min_length": 11}, ValueError, "must not exceed length"),
+    (data.bank_sentences, (5, 3), {"lookahead": 3}, ValueError, "must exceed lookahead"),
+    (data.bank_sentences, (True, 10), {}, TypeError, "n must be an int"),
+    (data.noisy_waves, (4, 10), {"noise": -0.5}, ValueError, "noise must be a number >= 0"),
+    (data.noisy_waves, (4, 1), {}, ValueError, "length must be at least 2"),
     (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
     (checks.clip_reference, ([checks.torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
     (checks.clip_reference, (checks.torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
@@ -70,10 +77,15 @@ CHECKER_CASES = [
     (checks.check_lstm_step, (object(),), "expected a function"),
     (checks.check_lstm_param_count, (lambda i, h: "many",), "must be a whole number"),
     (checks.check_bidirectional_head, (lambda h, c: 256,), "return an nn.Linear"),
+    (checks.check_lstm_shapes, (lambda *a: [1, 2, 3],), "return a dict"),
+    (checks.check_last_real_step, (3,), "expected a function"),
+    (checks.check_bidirectional_summary, (lambda h: h.tolist(),), "return a tensor"),
+    (checks.check_causal_forecast, ("model",), "expected a function"),
 ]
 
 EXEMPT = {
     "plots.use_course_style": "takes no arguments",
+    "data.review_vocabulary": "takes no arguments",
     "sphinxext.setup": "called by Sphinx with its application object",
 }
 
@@ -106,11 +118,11 @@ def test_every_public_function_is_tried_with_bad_input():
 
     tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (checks, notebooks, plots, quiz, repro, sphinxext):
+    for module in (checks, data, notebooks, plots, quiz, repro, sphinxext):
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, data, notebooks, plots, quiz, repro, sphinxext)
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

@@ -90,6 +90,15 @@ def _head(in_features, out_features=3):
     return lambda hidden, classes: nn.Linear(in_features, out_features)
 
 
+def _shapes(h_n_batch_first=False, one_direction=False, layers_only=False, ignore_batch_first=False):
+    def fn(B, T, I, H, L, bi, bf):
+        D = 1 if one_direction or not bi else 2
+        output = (B, T, D * H) if bf or ignore_batch_first else (T, B, D * H)
+        state = (B, D * L, H) if h_n_batch_first else ((L if layers_only else (2 if bi else 1) * L), B, H)
+        return {"output": output, "h_n": state, "c_n": state}
+    return fn
+
+
 def _raises(*args):
     raise NotImplementedError
 
@@ -132,6 +141,20 @@ WRONG = [
     (checks.check_bidirectional_head, _head(512), "2 × hidden_size = 256"),
     (checks.check_bidirectional_head, _head(256, 1), "number of classes"),
     (checks.check_bidirectional_head, lambda h, c: nn.LSTM(h, c), "return an nn.Linear"),
+    (checks.check_lstm_shapes, _shapes(h_n_batch_first=True), "h_n and c_n are always"),
+    (checks.check_lstm_shapes, _shapes(one_direction=True), "concatenates both directions"),
+    (checks.check_lstm_shapes, _shapes(layers_only=True), "a row per layer and direction"),
+    (checks.check_lstm_shapes, _shapes(ignore_batch_first=True), "batch and time are swapped"),
+    (checks.check_last_real_step, lambda o, n: o[:, -1], "last padded position"),
+    (checks.check_last_real_step, lambda o, n: o[torch.arange(len(n)), n], "ends at index n - 1"),
+    (checks.check_last_real_step, lambda o, n: o[:, 0], "first step"),
+    (checks.check_last_real_step, lambda o, n: o[0], "shape (batch, hidden)"),
+    (checks.check_bidirectional_summary, lambda h: h[-1], "one direction"),
+    (checks.check_bidirectional_summary, lambda h: torch.cat([h[-1], h[-2]], dim=-1), "backward first"),
+    (checks.check_bidirectional_summary, lambda h: torch.cat([h[0], h[1]], dim=-1), "first layer"),
+    (checks.check_causal_forecast, lambda m, s: m(s[:, :-1]), "whole window at once"),
+    (checks.check_causal_forecast, lambda m, s: torch.stack([m(s[:, :max(t, 1)])[:, -1] for t in range(6)], 1), "off by one"),
+    (checks.check_causal_forecast, lambda m, s: m(s), "shape (batch, T - 1, 1)"),
 ]
 
 

@@ -1,0 +1,94 @@
+"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves."""
+
+import random
+
+import numpy as np
+
+POSITIVE = ["great", "wonderful", "brilliant", "moving", "superb", "delightful", "loved", "gripping"]
+NEGATIVE = ["awful", "boring", "dreadful", "clumsy", "tedious", "dull", "hated", "lifeless"]
+NEUTRAL = ["the", "a", "film", "plot", "actor", "scene", "camera", "then", "and", "of", "we", "see",
+           "story", "music", "city", "night", "house", "later", "character", "director", "with", "in",
+           "it", "is", "was", "her", "his", "they", "walks", "talks", "into", "room", "after", "before"]
+
+
+def _need_int(value, name, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return int(value)
+
+
+def review_vocabulary():
+    """All words synthetic_reviews can produce, sentiment words first (a fixed order, for embeddings)."""
+    return POSITIVE + NEGATIVE + NEUTRAL
+
+
+def synthetic_reviews(n, length, seed=0, opening=2, min_length=None):
+    """n reviews as strings and their labels (1 positive, 0 negative), exactly half of each.
+
+    The label is decided only by the opening: two sentiment words of one polarity placed among the
+    first `opening` words (by default they are the first two words); the rest of the review, up to `length` words in all, is neutral filler that
+    says nothing about the label. So a classifier must carry what it read at the start to the end:
+    the data isolates long-range memory. Lengths vary uniformly in [min_length, length]
+    (min_length defaults to length, i.e. all reviews equally long)."""
+    n = _need_int(n, "n", 2)
+    length = _need_int(length, "length", 1)
+    opening = _need_int(opening, "opening", 2)
+    min_length = length if min_length is None else _need_int(min_length, "min_length", 1)
+    if opening > min(length, min_length):
+        raise ValueError(f"opening ({opening}) must fit in the shortest review (min_length {min_length}, length {length})")
+    if min_length > length:
+        raise ValueError(f"min_length ({min_length}) must not exceed length ({length})")
+    rng = random.Random(seed)
+    labels = [1] * (n // 2) + [0] * (n - n // 2)
+    rng.shuffle(labels)
+    texts = []
+    for label in labels:
+        words = [rng.choice(NEUTRAL) for _ in range(rng.randint(min_length, length))]
+        for slot in rng.sample(range(opening), 2):
+            words[slot] = rng.choice(POSITIVE if label else NEGATIVE)
+        texts.append(" ".join(words))
+    return texts, labels
+
+
+def bank_sentences(n, length, seed=0, lookahead=3):
+    """Token sequences where the meaning of each "bank" token is decided by a word that comes later.
+
+    Tokens: 0 = "bank", 1 = "river", 2 = "money", 3.. = filler. After each bank comes, within
+    `lookahead` steps, "river" or "money" (at random). Targets: at a bank position, 0 (riverside)
+    or 1 (finance) by that later word; elsewhere -100 (ignored by cross-entropy). Returns two int64
+    arrays of shape (n, length) and the vocabulary size."""
+    n = _need_int(n, "n", 1)
+    length = _need_int(length, "length", 2)
+    lookahead = _need_int(lookahead, "lookahead", 1)
+    if length <= lookahead:
+        raise ValueError(f"length ({length}) must exceed lookahead ({lookahead})")
+    rng = np.random.default_rng(seed)
+    vocab = 12
+    tokens = rng.integers(3, vocab, size=(n, length))
+    targets = np.full((n, length), -100, dtype=np.int64)
+    for row in range(n):
+        t = int(rng.integers(0, 3))
+        while t + lookahead < length:
+            meaning = int(rng.integers(0, 2))
+            tokens[row, t] = 0
+            tokens[row, t + int(rng.integers(1, lookahead + 1))] = 1 + meaning
+            targets[row, t] = meaning
+            t += lookahead + 1 + int(rng.integers(0, 3))
+    return tokens.astype(np.int64), targets, vocab
+
+
+def noisy_waves(n, length, seed=0, noise=0.05):
+    """n series of `length` steps, each a sum of two sines with random periods and phases plus
+    Gaussian noise: float32 array (n, length), for next-step forecasting."""
+    n = _need_int(n, "n", 1)
+    length = _need_int(length, "length", 2)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)[None, :]
+    p1, p2 = rng.uniform(15, 40, (n, 1)), rng.uniform(5, 12, (n, 1))
+    f1, f2 = rng.uniform(0, 2 * np.pi, (n, 1)), rng.uniform(0, 2 * np.pi, (n, 1))
+    x = np.sin(2 * np.pi * t / p1 + f1) + 0.5 * np.sin(2 * np.pi * t / p2 + f2)
+    return (x + noise * rng.standard_normal((n, length))).astype(np.float32)

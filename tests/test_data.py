@@ -1,0 +1,61 @@
+"""The synthetic data generators: deterministic for a seed, balanced, honest about what decides a label."""
+
+import numpy as np
+import pytest
+
+from lstm_course import data
+
+
+def test_reviews_are_deterministic_balanced_and_sized():
+    texts, labels = data.synthetic_reviews(101, 30, seed=4, min_length=10)
+    assert (texts, labels) == data.synthetic_reviews(101, 30, seed=4, min_length=10)
+    assert (texts, labels) != data.synthetic_reviews(101, 30, seed=5, min_length=10)
+    assert sorted(set(labels)) == [0, 1] and abs(sum(labels) - 50.5) <= 0.5
+    lengths = [len(t.split()) for t in texts]
+    assert min(lengths) >= 10 and max(lengths) <= 30 and len(set(lengths)) > 5
+    assert set(" ".join(texts).split()) <= set(data.review_vocabulary())
+
+
+def test_only_the_opening_carries_the_label():
+    texts, labels = data.synthetic_reviews(400, 40, seed=0, opening=5)
+    for text, label in zip(texts, labels):
+        words = text.split()
+        opening = [w for w in words[:5] if w in data.POSITIVE + data.NEGATIVE]
+        assert len(opening) == 2 and all((w in data.POSITIVE) == bool(label) for w in opening)
+        assert all(w in data.NEUTRAL for w in words[5:]), "the tail must say nothing about the label"
+
+
+def test_bank_meaning_is_decided_by_a_later_word_and_is_balanced():
+    tokens, targets, vocab = data.bank_sentences(300, 40, seed=1, lookahead=3)
+    assert tokens.shape == targets.shape == (300, 40) and tokens.max() < vocab
+    np.testing.assert_array_equal(tokens, data.bank_sentences(300, 40, seed=1, lookahead=3)[0])
+    rows, cols = np.nonzero(targets != -100)
+    assert (tokens[rows, cols] == 0).all() and (tokens == 0).sum() == len(rows)
+    for r, c in zip(rows, cols):
+        later = [t for t in tokens[r, c + 1:c + 4] if t in (1, 2)]
+        assert later and later[0] == 1 + targets[r, c]
+    assert 0.45 < targets[rows, cols].mean() < 0.55
+
+
+def test_waves_are_deterministic_with_the_requested_noise():
+    a = data.noisy_waves(8, 50, seed=3, noise=0.0)
+    assert a.shape == (8, 50) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, data.noisy_waves(8, 50, seed=3, noise=0.0))
+    noise = data.noisy_waves(8, 50, seed=3, noise=0.1) - a
+    assert 0.08 < noise.std() < 0.12
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: data.synthetic_reviews(10, -5), ValueError, "length must be at least 1"),
+    (lambda: data.synthetic_reviews(1, 10), ValueError, "n must be at least 2"),
+    (lambda: data.synthetic_reviews(10, 10, min_length=20), ValueError, "must not exceed length"),
+    (lambda: data.synthetic_reviews(10, 10, opening=12), ValueError, "must fit in the shortest review"),
+    (lambda: data.synthetic_reviews(10.0, 10), TypeError, "n must be an int"),
+    (lambda: data.bank_sentences(5, 3, lookahead=3), ValueError, "must exceed lookahead"),
+    (lambda: data.bank_sentences(0, 10), ValueError, "n must be at least 1"),
+    (lambda: data.noisy_waves(4, 10, noise=-1), ValueError, "noise must be a number >= 0"),
+    (lambda: data.noisy_waves(4, "10"), TypeError, "length must be an int"),
+])
+def test_bad_arguments_get_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
