@@ -402,3 +402,52 @@ def check_causal_forecast(fn):
     if torch.allclose(out, short, atol=1e-6):
         return _fail("off by one: the prediction for step t + 1 may use x_0..x_t, i.e. series[:, :t + 1]")
     return _fail("expected, for t = 0..T-2, model(series[:, :t + 1])[:, -1]")
+
+
+# --- chapter 6 ---------------------------------------------------------------------------------
+
+def check_bits_per_char(fn):
+    """Chapter 6: fn(probs) with probs[i] = P(actual i-th character) must return the average -log2 p."""
+    probs = torch.tensor([0.5, 0.25, 0.125, 0.9, 0.01], dtype=torch.float64)
+    out, bad = _call(fn, probs.clone())
+    if bad:
+        return bad
+    if torch.is_tensor(out) and out.numel() == 1:
+        out = out.item()
+    if not isinstance(out, (int, float)):
+        return _fail(f"return one number, got {type(out).__name__}")
+    right = (-probs.log2()).mean().item()
+    if abs(out - right) < 1e-9:
+        return Feedback(True, f"{right:.3f} bits per character: the mean of -log2 p.")
+    if abs(out - (-probs.log()).mean().item()) < 1e-9:
+        return _fail("that is nats (natural log); bits use log base 2: divide by ln 2 or use log2")
+    if abs(out + right) < 1e-9:
+        return _fail("sign error: log2 p is negative for p < 1, so bits = -log2 p")
+    if abs(out - (-probs.log2()).sum().item()) < 1e-9:
+        return _fail("that is the total over all characters; bits per character is the mean")
+    return _fail(f"expected the mean of -log2 p = {right:.3f}, got {out:.4g}")
+
+
+def check_sampling_distribution(fn):
+    """Chapter 6: fn(scores, temperature, top_k) must return the probabilities sampling draws from:
+    softmax(scores / temperature), restricted to the top_k scores and renormalised."""
+    scores = torch.tensor([2.0, 1.0, 0.5, -1.0, 3.0])
+    for temperature, top_k in ((1.0, 5), (0.5, 2), (2.0, 3)):
+        out, bad = _call(fn, scores.clone(), temperature, top_k)
+        if bad:
+            return bad
+        if not torch.is_tensor(out) or out.shape != scores.shape:
+            return _fail(f"return a tensor of probabilities, one per score: shape {tuple(scores.shape)}")
+        scaled = scores / temperature
+        kth = torch.topk(scaled, top_k).values[-1]
+        right = torch.softmax(scaled.masked_fill(scaled < kth, float("-inf")), -1)
+        if torch.allclose(out, right, atol=1e-6):
+            continue
+        if abs(out.sum().item() - 1) > 1e-4:
+            return _fail(f"the probabilities sum to {out.sum().item():.3f}; after keeping the top k, renormalise")
+        if torch.allclose(out, torch.softmax((scores * temperature).masked_fill(scores * temperature < (scores * temperature).topk(top_k).values[-1], float("-inf")), -1), atol=1e-6):
+            return _fail("you multiplied by the temperature; divide the scores by it (temperature < 1 sharpens)")
+        if torch.allclose(out, torch.softmax(scaled, -1), atol=1e-6):
+            return _fail(f"with top_k={top_k} only the {top_k} highest scores may keep probability")
+        return _fail(f"for temperature {temperature} and top_k {top_k} expected {[round(v, 3) for v in right.tolist()]}")
+    return Feedback(True, "temperature divides the scores, top-k keeps the k largest, softmax renormalises.")

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import checks, data, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import checks, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -81,6 +81,8 @@ CHECKER_CASES = [
     (checks.check_last_real_step, (3,), "expected a function"),
     (checks.check_bidirectional_summary, (lambda h: h.tolist(),), "return a tensor"),
     (checks.check_causal_forecast, ("model",), "expected a function"),
+    (checks.check_bits_per_char, (lambda p: "2 bits",), "return one number"),
+    (checks.check_sampling_distribution, (lambda s, t, k: s.tolist(),), "return a tensor of probabilities"),
 ]
 
 EXEMPT = {
@@ -118,11 +120,11 @@ def test_every_public_function_is_tried_with_bad_input():
 
     tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (checks, data, notebooks, plots, quiz, repro, sphinxext):
+    for module in (checks, data, ngram, notebooks, plots, quiz, repro, sphinxext):
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, data, notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, data, ngram, notebooks, plots, quiz, repro, sphinxext)
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

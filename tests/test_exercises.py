@@ -99,6 +99,10 @@ def _shapes(h_n_batch_first=False, one_direction=False, layers_only=False, ignor
     return fn
 
 
+def _top_k_mask(scores, k):
+    return scores.masked_fill(scores < scores.topk(k).values[-1], float("-inf"))
+
+
 def _raises(*args):
     raise NotImplementedError
 
@@ -155,6 +159,13 @@ WRONG = [
     (checks.check_causal_forecast, lambda m, s: m(s[:, :-1]), "whole window at once"),
     (checks.check_causal_forecast, lambda m, s: torch.stack([m(s[:, :max(t, 1)])[:, -1] for t in range(6)], 1), "off by one"),
     (checks.check_causal_forecast, lambda m, s: m(s), "shape (batch, T - 1, 1)"),
+    (checks.check_bits_per_char, lambda p: (-p.log()).mean(), "nats"),
+    (checks.check_bits_per_char, lambda p: p.log2().mean(), "sign error"),
+    (checks.check_bits_per_char, lambda p: (-p.log2()).sum(), "the total"),
+    (checks.check_bits_per_char, lambda p: (1 / p).mean(), "expected the mean of -log2 p"),
+    (checks.check_sampling_distribution, lambda s, t, k: torch.softmax(s / t, -1), "highest scores"),
+    (checks.check_sampling_distribution, lambda s, t, k: _top_k_mask(s * t, k).softmax(-1), "multiplied by the temperature"),
+    (checks.check_sampling_distribution, lambda s, t, k: torch.softmax(s / t, -1) * (s >= s.topk(k).values[-1]), "renormalise"),
 ]
 
 
