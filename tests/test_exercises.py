@@ -166,6 +166,13 @@ WRONG = [
     (checks.check_sampling_distribution, lambda s, t, k: torch.softmax(s / t, -1), "highest scores"),
     (checks.check_sampling_distribution, lambda s, t, k: _top_k_mask(s * t, k).softmax(-1), "multiplied by the temperature"),
     (checks.check_sampling_distribution, lambda s, t, k: torch.softmax(s / t, -1) * (s >= s.topk(k).values[-1]), "renormalise"),
+    (checks.check_gru_param_count, lambda i, h: 4 * (h * i + h * h + 2 * h), "LSTM's count"),
+    (checks.check_gru_param_count, lambda i, h: 3 * (h * i + h * h + h), "one bias vector per block"),
+    (checks.check_gru_param_count, lambda i, h: h * i, "parameters, you returned"),
+    (checks.check_conv_output_length, lambda n, k, s, p: n // s, "ignores the kernel"),
+    (checks.check_conv_output_length, lambda n, k, s, p: (n + 2 * p - k) // s, "+ 1"),
+    (checks.check_conv_output_length, lambda n, k, s, p: (n - k) // s + 1, "left out the padding"),
+    (checks.check_conv_output_length, lambda n, k, s, p: n, "expected"),
 ]
 
 
