@@ -17,7 +17,7 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test lab serve sync clean browser
+.PHONY: book test bench lab serve sync clean browser
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ browser:
 ## the site build with warnings as errors, and browser tests of the built site.
 test: $(STAMP) $(ASSETS_STAMP) browser
 	$(PY) -m pytest
+
+## bench: time every notebook (budget 60 s each) and the site build, rerun the chapters' models with
+## more time; writes appendix/ (results, figures, the "How fast is this course?" page). About 30 min.
+bench: $(STAMP) $(ASSETS_STAMP)
+	$(PY) -m lstm_course.bench
 
 ## lab: open the notebooks in JupyterLab
 lab: $(STAMP)

@@ -1,5 +1,6 @@
-"""Notebook conventions: the canonical install cell every notebook starts with, and a sync command for it."""
+"""Notebook conventions: the canonical install cell, a sync command for it, and reuse of a chapter's definitions."""
 
+import ast
 import json
 import re
 import sys
@@ -63,6 +64,32 @@ def sync(paths, repo_url):
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             changed.append(str(path))
     return changed
+
+
+def load_definitions(path, names, namespace):
+    """Execute the top-level functions and classes called `names` from a notebook's code cells in
+    namespace (which supplies what they use: torch, nn, device ...); return namespace.
+    The benchmark and the tests run a chapter's own code this way instead of copying it."""
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError("names must be a list of function or class names")
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
+                found[node.name] = ast.get_source_segment(source, node, padded=False)
+                if node.decorator_list:   # keep decorators such as @torch.no_grad()
+                    lines = source.splitlines()
+                    found[node.name] = "\n".join(lines[node.decorator_list[0].lineno - 1:node.end_lineno])
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"{path}: no top-level definition of {missing}")
+    for name in names:
+        exec(compile(found[name], f"{path}:{name}", "exec"), namespace)
+    return namespace
 
 
 if __name__ == "__main__":  # python -m lstm_course.notebooks  (run by `make sync`)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import checks, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -24,6 +24,22 @@ def _unlabelled_figure():
 
 # (function, args, kwargs, exception, message fragment)
 CASES = [
+    (notebooks.load_definitions, ("chapters/03_gates.ipynb", "lstm_cell_step", {}), {}, TypeError, "list of function or class names"),
+    (notebooks.load_definitions, ("chapters/03_gates.ipynb", ["no_such_function"], {}), {}, ValueError, "no top-level definition"),
+    (bench.time_notebooks, (["no/such/notebook.ipynb"],), {}, FileNotFoundError, "no/such/notebook.ipynb"),
+    (bench.over_budget, ([], -5), {}, ValueError, "positive number of seconds"),
+    (bench.charlm_vs_ngram, ([0],), {}, ValueError, "budgets must be positive"),
+    (bench.charlm_vs_ngram, ([],), {}, ValueError, "budgets must be positive"),
+    (bench.recall_vs_delay, ([0], 1.0), {}, ValueError, "delays must be ints >= 1"),
+    (bench.recall_vs_delay, ([5], 0), {}, ValueError, "positive time budget"),
+    (bench.recall_vs_delay, ([5], 1.0), {"models": ["Transformer"]}, ValueError, "unknown recall models"),
+    (bench.scratch_vs_nn_lstm, ([0],), {}, ValueError, "sizes must be hidden sizes"),
+    (bench.merge_previous, ({"machine": {}}, "no/such/results.json"), {}, ValueError, "run the whole benchmark once"),
+    (bench_report.check_results, ([],), {}, TypeError, "must be a dict"),
+    (bench_report.render_page, ({"machine": {}},), {}, ValueError, "lack 'budget_s'"),
+    (bench_report.write_figures, ({}, "."), {}, ValueError, "lack 'machine'"),
+    (bench_report.write_report, ({"machine": {}, "budget_s": 60},), {"out": "unused"}, ValueError, "lack 'scratch'"),
+    (bench_report.write_csv, ([], "unused.csv"), {}, ValueError, "nothing to write"),
     (repro.seed_everything, (-1,), {}, ValueError, "seed must be in"),
     (repro.seed_everything, ("7",), {}, TypeError, "seed must be an int"),
     (repro.seed_everything, (None,), {}, TypeError, "seed must be an int"),
@@ -91,6 +107,9 @@ EXEMPT = {
     "plots.use_course_style": "takes no arguments",
     "data.review_vocabulary": "takes no arguments",
     "sphinxext.setup": "called by Sphinx with its application object",
+    "bench.machine": "takes no arguments",
+    "bench.time_site_build": "takes no arguments",
+    "bench.main": "argparse rejects bad options itself, with a usage message and exit status 2",
 }
 
 
@@ -122,11 +141,11 @@ def test_every_public_function_is_tried_with_bad_input():
 
     tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (checks, data, ngram, notebooks, plots, quiz, repro, sphinxext):
+    for module in (bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro, sphinxext):
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (checks, data, ngram, notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro, sphinxext)
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

@@ -1,0 +1,266 @@
+"""`make bench`: time every notebook and the site build, and rerun the chapters' models with more time than a notebook has."""
+
+import argparse
+import inspect
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+NOTEBOOK_BUDGET_S = 60.0
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+
+
+def machine():
+    """Facts about where the numbers were measured: CPU model, cores, torch version and device."""
+    import torch
+
+    cpu = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    cuda = torch.cuda.is_available()
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+            "python": platform.python_version(), "device": f"cuda ({torch.cuda.get_device_name()})" if cuda else "cpu",
+            "date": date.today().isoformat()}
+
+
+def time_notebooks(paths, timeout=600):
+    """Run each notebook top to bottom in a fresh kernel; return [{notebook, seconds}] in order."""
+    import nbformat
+    from nbclient import NotebookClient
+    from tqdm.auto import tqdm
+
+    # The kernel spec says "python": make that this environment's Python, whatever PATH the caller had.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    rows = []
+    for path in tqdm([Path(p) for p in paths], desc="notebooks"):
+        nb = nbformat.read(path, as_version=4)
+        with tempfile.TemporaryDirectory() as folder:          # files a notebook writes stay out of the repo
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": folder}})
+            start = time.perf_counter()
+            client.execute()
+            rows.append({"notebook": str(path.relative_to(ROOT)), "seconds": round(time.perf_counter() - start, 1)})
+    return rows
+
+
+def over_budget(rows, budget=NOTEBOOK_BUDGET_S):
+    """Messages naming every notebook whose time exceeds the budget (an empty list when all are within it)."""
+    if not isinstance(budget, (int, float)) or budget <= 0:
+        raise ValueError(f"budget must be a positive number of seconds, got {budget!r}")
+    return [f"{row['notebook']} took {row['seconds']:.1f} s, over the {budget:g} s budget"
+            for row in rows if row["seconds"] > budget]
+
+
+def time_site_build():
+    """Seconds for a clean build of the site (every notebook executed) and for a rebuild from the cache."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    out = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    try:
+        times = []
+        for _ in ("clean", "cached"):
+            start = time.perf_counter()
+            proc = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
+                                  capture_output=True, text=True)
+            times.append(round(time.perf_counter() - start, 1))
+            if proc.returncode != 0:
+                raise RuntimeError(f"the site build failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"clean_s": times[0], "cached_s": times[1]}
+
+
+def _torch_namespace():
+    import torch
+    from torch import nn
+    from tqdm.auto import tqdm
+
+    torch.set_flush_denormal(True)     # as every chapter does: subnormal floats make long CPU runs crawl
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return {"torch": torch, "nn": nn, "math": math, "time": time, "Path": Path, "tqdm": tqdm, "device": device}
+
+
+def charlm_vs_ngram(budgets, orders=range(2, 8)):
+    """Chapter 6's character LSTM trained for each time budget (seconds) against Kneser-Ney n-grams,
+    all in validation bits per character; the n-grams report the seconds they took to fit and score."""
+    if not budgets or not all(isinstance(b, (int, float)) and b > 0 for b in budgets):
+        raise ValueError(f"budgets must be positive numbers of seconds, got {budgets!r}")
+    import torch
+    from pydoc_data.topics import topics
+
+    from .ngram import KneserNey
+    from .notebooks import load_definitions
+
+    ns = load_definitions(CHAPTERS / "06_text_generation.ipynb",
+                          ["deduplicated_corpus", "CharLM", "train_char_lm", "lstm_bits_per_char"],
+                          _torch_namespace() | {"topics": topics})
+    text, _ = ns["deduplicated_corpus"]()
+    split = int(0.9 * len(text))
+    train_text, valid_text = text[:split], text[split:]
+    ngrams = []
+    for order in orders:
+        start = time.perf_counter()
+        bpc = KneserNey(order).fit(train_text).bits_per_char(valid_text)
+        ngrams.append({"order": order, "bpc": round(bpc, 4), "seconds": round(time.perf_counter() - start, 1)})
+    chars = sorted(set(train_text))
+    lookup = {c: i for i, c in enumerate(chars)}
+    train_ids = torch.tensor([lookup[c] for c in train_text])
+    valid_ids = torch.tensor([lookup.get(c, 0) for c in valid_text])
+    defaults = inspect.signature(ns["train_char_lm"]).parameters
+    tokens_per_step = defaults["batch"].default * defaults["window"].default
+    probe_steps = 15
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    ns["train_char_lm"](ns["CharLM"](len(chars)).to(ns["device"]), train_ids, probe_steps)
+    seconds_per_step = (time.perf_counter() - start) / probe_steps
+    lstm = []
+    for budget in budgets:
+        steps = max(20, int(budget / seconds_per_step))
+        torch.manual_seed(0)
+        model = ns["CharLM"](len(chars)).to(ns["device"])
+        start = time.perf_counter()
+        ns["train_char_lm"](model, train_ids, steps)
+        seconds = time.perf_counter() - start
+        lstm.append({"budget_s": budget, "steps": steps, "train_s": round(seconds, 1),
+                     "epochs": round(steps * tokens_per_step / len(train_ids), 2),
+                     "bpc": round(ns["lstm_bits_per_char"](model, valid_ids), 4)})
+    return {"ngram": ngrams, "lstm": lstm}
+
+
+RECALL_MODELS = {"RNN": ("RNN", None), "GRU": ("GRU", None), "LSTM": ("LSTM", None),
+                 "LSTM, forget bias 3": ("LSTM", 3.0), "LSTM, forget bias 5": ("LSTM", 5.0)}
+EXPERIMENTS = ("notebooks", "scratch", "recall", "charlm", "site")
+
+
+def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
+    """Chapter 2's delayed-recall task: held-out accuracy of each model against the delay, each run
+    stopped by the same time budget (or earlier, after 20 perfect batches in a row)."""
+    from tqdm.auto import tqdm
+
+    from .notebooks import load_definitions
+
+    ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["recall_batch", "Recaller", "train_recall"], _torch_namespace())
+    nn = ns["nn"]
+    if not delays or not all(isinstance(d, int) and d >= 1 for d in delays):
+        raise ValueError(f"delays must be ints >= 1, got {delays!r}")
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
+    unknown = sorted(set(models or ()) - set(RECALL_MODELS))
+    if unknown:
+        raise ValueError(f"unknown recall models {unknown}; choose from {list(RECALL_MODELS)}")
+    runs = [(name, delay, seed) for name in (models or RECALL_MODELS) for delay in delays for seed in seeds]
+    rows = []
+    for name, delay, seed in tqdm(runs, desc="delayed recall"):
+        kind, forget_bias = RECALL_MODELS[name]
+        start = time.perf_counter()
+        _, accuracy, steps = ns["train_recall"](getattr(nn, kind), delay, forget_bias=forget_bias,
+                                                max_steps=10**9, seed=seed, max_seconds=seconds)
+        rows.append({"model": name, "delay": delay, "seed": seed, "accuracy": round(accuracy, 4), "steps": steps,
+                     "seconds": round(time.perf_counter() - start, 1)})
+    return rows
+
+
+def scratch_vs_nn_lstm(sizes, batch=32, length=100, repeats=5):
+    """Forward + backward time (ms, median of `repeats`) of chapter 3's from-scratch LSTM and of nn.LSTM."""
+    if not sizes or not all(isinstance(n, int) and n >= 1 for n in sizes):
+        raise ValueError(f"sizes must be hidden sizes (ints >= 1), got {sizes!r}")
+    from .notebooks import load_definitions
+
+    ns = load_definitions(CHAPTERS / "03_gates.ipynb", ["lstm_cell_step", "lstm_unroll"], _torch_namespace())
+    torch, nn, device = ns["torch"], ns["nn"], ns["device"]
+    rows = []
+    for hidden in sizes:
+        torch.manual_seed(0)
+        lstm = nn.LSTM(hidden, hidden).to(device)
+        x = torch.randn(length, batch, hidden, device=device)
+        zeros = torch.zeros(batch, hidden, device=device)
+        weights = (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+        runs = {"scratch": lambda: ns["lstm_unroll"](x, zeros, zeros, *weights)[0],
+                "nn.LSTM": lambda: lstm(x)[0]}
+        row = {"hidden": hidden, "batch": batch, "length": length}
+        for name, forward in runs.items():
+            forward().sum().backward()                          # warm-up
+            times = []
+            for _ in range(repeats):
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                start = time.perf_counter()
+                forward().sum().backward()
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                times.append((time.perf_counter() - start) * 1000)
+            row[f"{name}_ms"] = round(statistics.median(times), 2)
+        row["ratio"] = round(row["scratch_ms"] / row["nn.LSTM_ms"], 2)
+        rows.append(row)
+    return rows
+
+
+def merge_previous(results, path):
+    """Results from an earlier run on the same machine (same CPU, cores, torch and device), updated by `results`."""
+    if not Path(path).exists():
+        raise ValueError(f"{path} does not exist: run the whole benchmark once before rerunning parts of it")
+    previous = json.loads(Path(path).read_text(encoding="utf-8"))
+    keys = ("cpu", "cores", "torch", "device")
+    if any(previous["machine"].get(k) != results["machine"][k] for k in keys):
+        raise ValueError(f"{path} was measured on another machine ({previous['machine']}); rerun every experiment")
+    return previous | results
+
+
+def main(argv=None):
+    """Run the benchmark, write the results and the appendix page; exit 1 if a notebook is over budget."""
+    from .bench_report import write_report
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "appendix"), help="folder for results, figures and the page")
+    parser.add_argument("--lm-budgets", default="30,60,300", help="character-LM training budgets in seconds")
+    parser.add_argument("--recall-delays", default="25,50,100,200,400")
+    parser.add_argument("--recall-seconds", type=float, default=60.0, help="time budget of each delayed-recall run")
+    parser.add_argument("--sizes", default="32,128,512", help="hidden sizes for scratch vs nn.LSTM")
+    parser.add_argument("--only", default=",".join(EXPERIMENTS),
+                        help="experiments to run; the others are kept from the existing results in --out")
+    parser.add_argument("--recall-models", default="", help="rerun only these recall models (names separated by ;)")
+    args = parser.parse_args(argv)
+    numbers = lambda text, kind: [kind(v) for v in text.split(",") if v.strip()]
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    if set(only) - set(EXPERIMENTS):
+        parser.error(f"--only takes some of {', '.join(EXPERIMENTS)}")
+    out = Path(args.out)
+    results = {"machine": machine(), "budget_s": NOTEBOOK_BUDGET_S}
+    if set(only) != set(EXPERIMENTS) or args.recall_models:
+        results = merge_previous(results, out / "bench_results.json")
+
+    if "notebooks" in only:
+        paths = sorted(p for d in ("chapters", "exercises", "quizzes") for p in (ROOT / d).glob("*.ipynb"))
+        results["notebooks"] = time_notebooks(paths)
+    if "scratch" in only:
+        results["scratch"] = scratch_vs_nn_lstm(numbers(args.sizes, int))
+    if "recall" in only:
+        models = [m.strip() for m in args.recall_models.split(";") if m.strip()] or None
+        rows = recall_vs_delay(numbers(args.recall_delays, int), args.recall_seconds, models=models)
+        kept = [r for r in results.get("recall", []) if models and r["model"] not in models]
+        results["recall"] = sorted(kept + rows, key=lambda r: (list(RECALL_MODELS).index(r["model"]), r["delay"], r["seed"]))
+    if "charlm" in only:
+        results["charlm"] = charlm_vs_ngram(numbers(args.lm_budgets, float))
+    page = write_report(results, out)
+    if "site" in only:                   # the book includes the page, so it is built once the page exists
+        results["site"] = time_site_build()
+        page = write_report(results, out)
+    print(f"results and page written: {page}")
+    problems = over_budget(results.get("notebooks", []))
+    for problem in problems:
+        print("OVER BUDGET:", problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

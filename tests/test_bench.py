@@ -1,0 +1,74 @@
+"""`make bench`: its appendix page is generated from its results, budgets name the slow notebook, and its
+experiments run the chapters' own code (tried here with tiny budgets)."""
+
+import json
+
+import pytest
+import torch
+
+from conftest import ROOT
+from lstm_course import bench
+from lstm_course.bench_report import PAGE, RESULTS, render_page, write_report
+from lstm_course.notebooks import load_definitions
+
+APPENDIX = ROOT / "appendix"
+
+
+def test_committed_page_is_generated_from_committed_results():
+    results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
+    page = (APPENDIX / PAGE).read_text(encoding="utf-8")
+    assert page == render_page(results) + "\n", "appendix/how_fast.md was edited by hand: rerun `make bench`"
+    for key in ("cpu", "cores", "torch", "device"):
+        assert str(results["machine"][key]) in page
+    for figure in ("bench_charlm.png", "bench_recall.png"):
+        assert (APPENDIX / figure).stat().st_size > 5000
+
+
+def test_committed_results_cover_every_notebook_and_every_experiment():
+    results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
+    notebooks = sorted(str(p.relative_to(ROOT)) for d in ("chapters", "exercises", "quizzes")
+                       for p in (ROOT / d).glob("*.ipynb"))
+    assert sorted(row["notebook"] for row in results["notebooks"]) == notebooks, "rerun `make bench`"
+    assert [r["budget_s"] for r in results["charlm"]["lstm"]] == [30, 60, 300]
+    assert {r["model"] for r in results["recall"]} == set(bench.RECALL_MODELS)
+
+
+def test_a_slow_notebook_is_named_with_its_time():
+    rows = [{"notebook": "chapters/01_a.ipynb", "seconds": 12.0}, {"notebook": "chapters/06_b.ipynb", "seconds": 61.4}]
+    assert bench.over_budget(rows) == ["chapters/06_b.ipynb took 61.4 s, over the 60 s budget"]
+    assert bench.over_budget(rows, budget=70) == []
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        bench.over_budget(rows, budget=0)
+
+
+def test_incomplete_results_are_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="lack 'recall'"):
+        write_report({"machine": {}, "budget_s": 60, "scratch": [], "charlm": {}}, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_definitions_runs_the_chapter_code_and_refuses_missing_names():
+    ns = load_definitions(ROOT / "chapters" / "03_gates.ipynb", ["lstm_cell_step"], {"torch": torch})
+    cell = torch.nn.LSTMCell(3, 4)
+    x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
+    mine = ns["lstm_cell_step"](x, h, c, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    theirs = cell(x, (h, c))
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(mine, theirs))
+    with pytest.raises(ValueError, match="no top-level definition of \\['nope'\\]"):
+        load_definitions(ROOT / "chapters" / "03_gates.ipynb", ["nope"], {})
+    with pytest.raises(TypeError, match="list of function or class names"):
+        load_definitions(ROOT / "chapters" / "03_gates.ipynb", "lstm_cell_step", {})
+
+
+def test_experiments_run_on_tiny_budgets(tmp_path):
+    scratch = bench.scratch_vs_nn_lstm([8], batch=2, length=5, repeats=1)
+    assert scratch[0]["scratch_ms"] > 0 and scratch[0]["nn.LSTM_ms"] > 0
+    recall = bench.recall_vs_delay([5], seconds=0.5)
+    assert [r["model"] for r in recall] == list(bench.RECALL_MODELS)
+    assert all(0 <= r["accuracy"] <= 1 and r["seconds"] < 5 for r in recall)
+    lm = bench.charlm_vs_ngram([0.5], orders=[2])
+    assert lm["lstm"][0]["steps"] >= 20 and 1 < lm["lstm"][0]["bpc"] < 7 and 2 < lm["ngram"][0]["bpc"] < 5
+    results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm}
+    page = write_report(results, tmp_path)
+    assert page.read_text(encoding="utf-8") == render_page(results) + "\n"
+    assert {p.name for p in tmp_path.iterdir()} >= {RESULTS, PAGE, "bench_recall.png", "bench_charlm.png", "bench_recall.csv"}
