@@ -78,7 +78,7 @@ def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
 def test_toc_lists_every_notebook_and_nothing_missing():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
-    pages = NOTEBOOKS + sorted((ROOT / "chapters").glob("*.md"))
+    pages = NOTEBOOKS + [md for folder in ("chapters", "appendix") for md in sorted((ROOT / folder).glob("*.md"))]
     on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in pages}
     assert on_disk == files, f"in _toc.yml but not on disk: {files - on_disk}; on disk but not in _toc.yml: {on_disk - files}"
 
