@@ -7,9 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Front-end files the site serves itself (no CDN): MathJax for the maths, axe-core for the
-# accessibility audit. From the npm registry, pinned, installed into .venv (never committed).
-NPM_PACKAGES := mathjax@3.2.2 axe-core@4.14.1
+# Front-end files the site serves itself (no CDN): MathJax for the maths, the Jupyter widgets
+# embed manager for saved widget views, axe-core for the accessibility audit.
+# From the npm registry, pinned, installed into .venv (never committed).
+NPM_PACKAGES := mathjax@3.2.2 axe-core@4.14.1 @jupyter-widgets/html-manager@1.0.15
+WIDGETS_DIST := $(VENV)/npm/node_modules/@jupyter-widgets/html-manager/dist
 ASSETS := $(VENV)/site-assets
 ASSETS_STAMP := $(ASSETS)/.installed
 # Prefer the kernels and config inside .venv over anything in the user's home directory.
@@ -31,6 +33,8 @@ $(ASSETS_STAMP): Makefile | $(STAMP)
 	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm $(NPM_PACKAGES)
 	mkdir -p $(ASSETS)/mathjax
 	cd $(VENV)/npm/node_modules/mathjax/es5 && cp -r tex-mml-chtml.js a11y adaptors input output sre ui $(CURDIR)/$(ASSETS)/mathjax/
+	mkdir -p $(ASSETS)/widgets
+	cp $(WIDGETS_DIST)/embed.js $(WIDGETS_DIST)/embed.js.LICENSE.txt $(WIDGETS_DIST)/*.{woff2,woff,ttf,eot,svg} $(ASSETS)/widgets/
 	touch $(ASSETS_STAMP)
 ## book: create .venv if needed and build the site into _build/html (notebooks executed, cached)
 book: $(STAMP) $(ASSETS_STAMP)

@@ -67,3 +67,18 @@ def test_axe_finds_no_serious_violations(browser, site_url, pages, colour_mode):
             report[path] = violations
         page.close()
     assert not report, "\n".join(f"{p}: {v}" for p, vs in report.items() for v in vs)
+
+
+def test_saved_widget_views_render_offline(browser, site_url):
+    """Chapter 3's ipywidgets explorer, saved at build time, is drawn by the site's own widget files."""
+    page, requests, errors = _visit(browser, site_url, "chapters/03_gates.html")
+    page.wait_for_selector(".widget-hslider", timeout=15000)
+    sliders = page.locator(".widget-hslider")
+    labels = [sliders.nth(i).locator("label").inner_text().strip() for i in range(sliders.count())]
+    assert labels == ["forget", "inp", "out"], f"saved sliders: {labels}"
+    saved_plot = page.locator(".widget-output img")
+    assert saved_plot.count() == 1 and "forget gate 0.90" in saved_plot.get_attribute("alt"), \
+        "the saved output widget should show the explorer's first plot with its alt text"
+    assert not [u for u in requests if not u.startswith((site_url, "data:", "blob:", "about:"))]
+    assert not errors, f"console errors: {errors}"
+    page.close()
