@@ -155,6 +155,16 @@ def _recall_alt(results):
     return "Line chart of held-out accuracy against delay, log-scaled delay axis: " + "; ".join(parts) + "."
 
 
+def _log_x_axis(ax, ticks):
+    """Log-scaled x axis labelled only at `ticks`, in plain numbers."""
+    from matplotlib.ticker import NullFormatter, NullLocator
+
+    ax.set_xscale("log")
+    ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def write_figures(results, out):
     """Draw the two figures into `out` (checked for title and axis labels)."""
     check_results(results)
@@ -172,7 +182,7 @@ def write_figures(results, out):
     styles = iter(["--", "-.", ":", (0, (1, 3)), (0, (5, 2)), (0, (3, 1, 1, 1))])
     for row in lm["ngram"][-3:]:
         ax.axhline(row["bpc"], linestyle=next(styles), color="C3", alpha=0.8, label=f"{row['order']}-gram")
-    ax.set_xscale("log")
+    _log_x_axis(ax, [r["train_s"] for r in lm["lstm"]])
     ax.set_title("Character LSTM vs n-grams: validation bits/char by training time")
     ax.set_xlabel("LSTM training time (s, log scale)")
     ax.set_ylabel("bits per character")
@@ -185,10 +195,11 @@ def write_figures(results, out):
     delays = sorted({r["delay"] for r in recall})
     fig, ax = plt.subplots()
     for n, model in enumerate(dict.fromkeys(r["model"] for r in recall)):
-        ax.plot(delays, [_mean_accuracy(recall, model, d) for d in delays], marker="os^D*"[n % 5], label=model)
+        # sizes shrink and dashes vary so that a line lying on top of another still lets it show
+        ax.plot(delays, [_mean_accuracy(recall, model, d) for d in delays], marker="os^D*"[n % 5],
+                markersize=11 - 1.5 * n, linestyle=["-", "--", "-.", ":", "-"][n % 5], label=model)
     ax.axhline(0.5, color="grey", linestyle=":", label="chance")
-    ax.set_xscale("log")
-    ax.set_xticks(delays, [str(d) for d in delays])
+    _log_x_axis(ax, delays)
     ax.set_ylim(0.4, 1.05)
     ax.set_title("Delayed recall under one time budget per run")
     ax.set_xlabel("delay (steps)")
