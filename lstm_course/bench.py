@@ -149,8 +149,6 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
 
     from .notebooks import load_definitions
 
-    ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["recall_batch", "Recaller", "train_recall"], _torch_namespace())
-    nn = ns["nn"]
     if not delays or not all(isinstance(d, int) and d >= 1 for d in delays):
         raise ValueError(f"delays must be ints >= 1, got {delays!r}")
     if not isinstance(seconds, (int, float)) or seconds <= 0:
@@ -158,6 +156,8 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
     unknown = sorted(set(models or ()) - set(RECALL_MODELS))
     if unknown:
         raise ValueError(f"unknown recall models {unknown}; choose from {list(RECALL_MODELS)}")
+    ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["recall_batch", "Recaller", "train_recall"], _torch_namespace())
+    nn = ns["nn"]
     runs = [(name, delay, seed) for name in (models or RECALL_MODELS) for delay in delays for seed in seeds]
     rows = []
     for name, delay, seed in tqdm(runs, desc="delayed recall"):
@@ -219,6 +219,7 @@ def merge_previous(results, path):
 def main(argv=None):
     """Run the benchmark, write the results and the appendix page; exit 1 if a notebook is over budget."""
     from .bench_report import write_report
+    from .notebooks import course_notebooks
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "appendix"), help="folder for results, figures and the page")
@@ -240,8 +241,7 @@ def main(argv=None):
         results = merge_previous(results, out / "bench_results.json")
 
     if "notebooks" in only:
-        paths = sorted(p for d in ("chapters", "exercises", "quizzes") for p in (ROOT / d).glob("*.ipynb"))
-        results["notebooks"] = time_notebooks(paths)
+        results["notebooks"] = time_notebooks(course_notebooks(ROOT))
     if "scratch" in only:
         results["scratch"] = scratch_vs_nn_lstm(numbers(args.sizes, int))
     if "recall" in only:

@@ -48,6 +48,25 @@ def first_code_cell(nb):
     raise ValueError("notebook has no code cell")
 
 
+NOTEBOOK_DIRS = ("chapters", "exercises", "quizzes")
+
+
+def course_notebooks(root):
+    """Every notebook of the course under `root` (chapters, exercises, quizzes), sorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a folder: expected the course's repository root")
+    return sorted(p for d in NOTEBOOK_DIRS for p in (root / d).glob("*.ipynb"))
+
+
+def cell_source(cell):
+    """A notebook cell's source as one string (nbformat stores it as a string or a list of lines)."""
+    if not isinstance(cell, dict):
+        raise TypeError(f"a notebook cell is a dict, got {type(cell).__name__}")
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
 def sync(paths, repo_url):
     """Rewrite the first code cell of each notebook to the canonical setup cell; return changed paths."""
     expected = setup_cell_source(repo_url)
@@ -55,7 +74,7 @@ def sync(paths, repo_url):
     for path in map(Path, paths):
         nb = json.loads(path.read_text(encoding="utf-8"))
         cell = first_code_cell(nb)
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = cell_source(cell)
         tags = cell.setdefault("metadata", {}).setdefault("tags", [])
         if source != expected or SETUP_TAG not in tags:
             cell["source"] = expected
@@ -77,13 +96,13 @@ def load_definitions(path, names, namespace):
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = cell_source(cell)
+        lines = source.splitlines()
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
-                found[node.name] = ast.get_source_segment(source, node, padded=False)
-                if node.decorator_list:   # keep decorators such as @torch.no_grad()
-                    lines = source.splitlines()
-                    found[node.name] = "\n".join(lines[node.decorator_list[0].lineno - 1:node.end_lineno])
+                # from the first decorator (such as @torch.no_grad()) to the end of the body
+                first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+                found[node.name] = "\n".join(lines[first - 1:node.end_lineno])
     missing = [n for n in names if n not in found]
     if missing:
         raise ValueError(f"{path}: no top-level definition of {missing}")
@@ -93,7 +112,6 @@ def load_definitions(path, names, namespace):
 
 
 if __name__ == "__main__":  # python -m lstm_course.notebooks  (run by `make sync`)
-    notebooks = sorted(str(p) for d in ("chapters", "exercises", "quizzes") for p in Path(d).glob("*.ipynb"))
-    for name in sync(notebooks, repository_url()):
+    for name in sync(course_notebooks("."), repository_url()):
         print("updated", name)
     sys.exit(0)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from lstm_course.notebooks import cell_source, course_notebooks  # noqa: F401  (tests import cell_source from here)
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIRS = ("chapters", "exercises", "quizzes")
-NOTEBOOKS = sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).glob("*.ipynb"))
+NOTEBOOKS = course_notebooks(ROOT)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -21,12 +22,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 def load_notebook(path):
     """The notebook as a plain dict."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def cell_source(cell):
-    """A cell's source as one string."""
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ def _unlabelled_figure():
 
 # (function, args, kwargs, exception, message fragment)
 CASES = [
+    (notebooks.course_notebooks, ("no/such/folder",), {}, NotADirectoryError, "course's repository root"),
+    (notebooks.cell_source, (["print(1)"],), {}, TypeError, "cell is a dict, got list"),
     (notebooks.load_definitions, ("chapters/03_gates.ipynb", "lstm_cell_step", {}), {}, TypeError, "list of function or class names"),
     (notebooks.load_definitions, ("chapters/03_gates.ipynb", ["no_such_function"], {}), {}, ValueError, "no top-level definition"),
     (bench.time_notebooks, (["no/such/notebook.ipynb"],), {}, FileNotFoundError, "no/such/notebook.ipynb"),

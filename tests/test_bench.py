@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT
 from lstm_course import bench
 from lstm_course.bench_report import PAGE, RESULTS, render_page, write_report
 from lstm_course.notebooks import load_definitions
@@ -26,8 +26,7 @@ def test_committed_page_is_generated_from_committed_results():
 
 def test_committed_results_cover_every_notebook_and_every_experiment():
     results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
-    notebooks = sorted(str(p.relative_to(ROOT)) for d in ("chapters", "exercises", "quizzes")
-                       for p in (ROOT / d).glob("*.ipynb"))
+    notebooks = sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS)
     assert sorted(row["notebook"] for row in results["notebooks"]) == notebooks, "rerun `make bench`"
     assert [r["budget_s"] for r in results["charlm"]["lstm"]] == [30, 60, 300]
     assert {r["model"] for r in results["recall"]} == set(bench.RECALL_MODELS)

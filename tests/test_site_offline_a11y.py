@@ -31,11 +31,16 @@ def _visit(browser, site_url, page_path, colour_mode="light"):
     return page, requests, console_errors
 
 
+def _outside(requests, site_url):
+    """The requested URLs that leave the local site."""
+    return [u for u in requests if not u.startswith((site_url, "data:", "blob:", "about:"))]
+
+
 def test_no_request_leaves_localhost_and_no_console_errors(browser, site_url, pages):
     checked = 0
     for path in pages:
         page, requests, errors = _visit(browser, site_url, path)
-        outside = [u for u in requests if not u.startswith((site_url, "data:", "blob:", "about:"))]
+        outside = _outside(requests, site_url)
         assert not outside, f"{path} requested {outside}"
         assert not errors, f"{path}: console errors {errors}"
         checked += len(requests)
@@ -79,6 +84,6 @@ def test_saved_widget_views_render_offline(browser, site_url):
     saved_plot = page.locator(".widget-output img")
     assert saved_plot.count() == 1 and "forget gate 0.90" in saved_plot.get_attribute("alt"), \
         "the saved output widget should show the explorer's first plot with its alt text"
-    assert not [u for u in requests if not u.startswith((site_url, "data:", "blob:", "about:"))]
+    assert not _outside(requests, site_url)
     assert not errors, f"console errors: {errors}"
     page.close()
