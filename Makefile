@@ -19,7 +19,7 @@ export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test bench lab serve sync clean browser
+.PHONY: book test bench robustness lab serve sync clean browser
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test: $(STAMP) $(ASSETS_STAMP) browser
 ## more time; writes appendix/ (results, figures, the "How fast is this course?" page). About 30 min.
 bench: $(STAMP) $(ASSETS_STAMP)
 	$(PY) -m lstm_course.bench
+
+## robustness: every chapter under COURSE_SEED=1,2,3 and once with one CPU thread; lists each failing
+## assert by notebook and cell, writes appendix/robustness.json. About 15 min.
+robustness: $(STAMP)
+	$(PY) tools/robustness.py
 
 ## lab: open the notebooks in JupyterLab
 lab: $(STAMP)

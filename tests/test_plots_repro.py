@@ -109,3 +109,34 @@ def test_animation_gets_alt_text_and_checks_labels():
     bad = _fig(ylabel="")
     with pytest.raises(ValueError, match="no y-axis label"):
         animation_html(animation.FuncAnimation(bad, lambda k: None, frames=2), "An animation lacking labels")
+
+
+def test_course_seed_knob_drives_seed_everything_and_the_seed_lists(monkeypatch):
+    from lstm_course.repro import course_seed, course_seeds
+
+    monkeypatch.delenv("COURSE_SEED", raising=False)
+    assert course_seed() == 0 and course_seeds(3) == [0, 1, 2] and seed_everything() == 0
+    monkeypatch.setenv("COURSE_SEED", " 2 ")
+    assert course_seed() == 2 and course_seeds(3) == [6, 7, 8] and course_seeds(5) == [10, 11, 12, 13, 14]
+    assert seed_everything() == 2
+    first = torch.rand(1).item()
+    seed_everything(2)
+    assert torch.rand(1).item() == first, "seed_everything() must seed with COURSE_SEED"
+    # lists drawn from different base seeds never overlap, so `make robustness` sees new seeds
+    seen = set()
+    for base in range(4):
+        monkeypatch.setenv("COURSE_SEED", str(base))
+        assert not seen & set(course_seeds(3))
+        seen |= set(course_seeds(3))
+
+
+@pytest.mark.parametrize("value, message", [("one", "whole number"), ("1.5", "whole number"), ("-3", "must be in")])
+def test_course_seed_rejects_bad_values_with_a_clear_message(monkeypatch, value, message):
+    from lstm_course.repro import course_seed, course_seeds
+
+    monkeypatch.setenv("COURSE_SEED", value)
+    with pytest.raises(ValueError, match=f"COURSE_SEED {message}"):
+        course_seed()
+    monkeypatch.delenv("COURSE_SEED")
+    with pytest.raises(ValueError, match="n must be an int >= 1"):
+        course_seeds(0)
