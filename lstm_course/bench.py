@@ -96,14 +96,14 @@ def charlm_vs_ngram(budgets, orders=range(2, 8)):
     if not budgets or not all(isinstance(b, (int, float)) and b > 0 for b in budgets):
         raise ValueError(f"budgets must be positive numbers of seconds, got {budgets!r}")
     import torch
-    from pydoc_data.topics import topics
 
+    from .corpus import python_help_text
     from .ngram import KneserNey
     from .notebooks import load_definitions
 
     ns = load_definitions(CHAPTERS / "06_text_generation.ipynb",
                           ["deduplicated_corpus", "CharLM", "train_char_lm", "lstm_bits_per_char"],
-                          _torch_namespace() | {"topics": topics})
+                          _torch_namespace() | {"python_help_text": python_help_text})
     text, _ = ns["deduplicated_corpus"]()
     split = int(0.9 * len(text))
     train_text, valid_text = text[:split], text[split:]

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -44,7 +44,9 @@ CASES = [
     (bench_report.write_csv, ([], "unused.csv"), {}, ValueError, "nothing to write"),
     (repro.seed_everything, (-1,), {}, ValueError, "seed must be in"),
     (repro.seed_everything, ("7",), {}, TypeError, "seed must be an int"),
-    (repro.seed_everything, (None,), {}, TypeError, "seed must be an int"),
+    (repro.seed_everything, (2.5,), {}, TypeError, "seed must be an int"),
+    (repro.course_seeds, (0,), {}, ValueError, "n must be an int >= 1"),
+    (repro.course_seeds, ("3",), {}, ValueError, "n must be an int >= 1"),
     (plots.check_figure, (None,), {}, TypeError, "expected a matplotlib Figure"),
     (plots.check_figure, (_unlabelled_figure(),), {}, ValueError, "has no title"),
     (plots.figure_html, (_unlabelled_figure(), ""), {}, ValueError, "alt text"),
@@ -112,6 +114,8 @@ EXEMPT = {
     "bench.machine": "takes no arguments",
     "bench.time_site_build": "takes no arguments",
     "bench.main": "argparse rejects bad options itself, with a usage message and exit status 2",
+    "repro.course_seed": "takes no arguments; bad COURSE_SEED values are tested in test_plots_repro",
+    "corpus.python_help_text": "takes no arguments; a damaged snapshot is tested in test_data",
 }
 
 
@@ -143,11 +147,11 @@ def test_every_public_function_is_tried_with_bad_input():
 
     tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro, sphinxext):
+    for module in (bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro, sphinxext):
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (bench, bench_report, checks, data, ngram, notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro, sphinxext)
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

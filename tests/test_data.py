@@ -59,3 +59,23 @@ def test_waves_are_deterministic_with_the_requested_noise():
 def test_bad_arguments_get_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_the_corpus_snapshot_is_the_same_text_everywhere_and_refuses_damage(monkeypatch):
+    import gzip
+
+    from lstm_course import corpus
+
+    text = corpus.python_help_text()
+    assert len(text) == corpus.SNAPSHOT_CHARACTERS and "The \"with\" statement" in text
+    assert text.count("\n\n") > 1000, "the topics are joined by blank lines (chapter 6 splits paragraphs on them)"
+
+    class Damaged:
+        def joinpath(self, name):
+            return self
+
+        def read_bytes(self):
+            return gzip.compress(text[:-1].encode("utf-8"))
+    monkeypatch.setattr(corpus.resources, "files", lambda package: Damaged())
+    with pytest.raises(RuntimeError, match="is damaged .* reinstall lstm_course"):
+        corpus.python_help_text()

@@ -130,7 +130,7 @@ def test_course_seed_knob_drives_seed_everything_and_the_seed_lists(monkeypatch)
         seen |= set(course_seeds(3))
 
 
-@pytest.mark.parametrize("value, message", [("one", "whole number"), ("1.5", "whole number"), ("-3", "must be in")])
+@pytest.mark.parametrize("value, message", [("one", "must be a whole number"), ("1.5", "must be a whole number"), ("-3", "must be in")])
 def test_course_seed_rejects_bad_values_with_a_clear_message(monkeypatch, value, message):
     from lstm_course.repro import course_seed, course_seeds
 

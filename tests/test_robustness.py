@@ -21,9 +21,9 @@ def test_committed_page_is_generated_from_committed_report():
 
 
 def test_a_failing_assert_is_named_by_notebook_and_cell(tmp_path):
-    nb = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+    nb = {"cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [],
                      "source": "import os\nseed = int(os.environ['COURSE_SEED'])"},
-                    {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                    {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": None, "outputs": [],
                      "source": "assert seed != 2, 'this claim fails for seed 2'"}],
           "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
           "nbformat": 4, "nbformat_minor": 5}

@@ -88,6 +88,11 @@ def render_page(report):
             else:
                 row.append(f"ok ({run['seconds']:.0f} s)")
         lines.append(f"| `{notebook}` | " + " | ".join(row) + " |")
+    not_run = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "chapters").glob("*.ipynb"))
+               if str(p.relative_to(ROOT)) not in notebooks]
+    if not_run:
+        lines += ["", "Not in this run (their claims rest on one fixed seed so far): "
+                  + ", ".join(f"`{n}`" for n in not_run) + "."]
     failures = [r for r in report["runs"] if r["failure"]]
     if failures:
         lines += ["", "Failures:", ""] + [f"- `{r['notebook']}::Cell {r['failure']['cell']}` ({r['run']}): "
