@@ -29,21 +29,13 @@ def run_notebook(path, env_changes, timeout=600):
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    saved = {key: os.environ.get(key) for key in env_changes}
-    os.environ.update(env_changes)   # the kernel inherits this process's environment
     start = time.perf_counter()
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+                       resources={"metadata": {"path": str(Path(path).parent)}}).execute(env=os.environ | env_changes)
         failure = None
     except CellExecutionError:
         failure = _first_error(nb)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return time.perf_counter() - start, failure
 
 
