@@ -29,8 +29,8 @@ def test_a_failing_assert_is_named_by_notebook_and_cell(tmp_path):
           "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "claim.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
-    assert robustness.run_notebook(path, {"COURSE_SEED": "1"})[1] is None
-    seconds, failure = robustness.run_notebook(path, {"COURSE_SEED": "2"})
+    assert robustness.run_notebook(path, {"COURSE_SEED": "1"})[2] is None
+    _, seconds, failure = robustness.run_notebook(path, {"COURSE_SEED": "2"})
     assert failure == {"cell": 1, "error": "AssertionError: this claim fails for seed 2"}
     page = robustness.render_page({"runs": [{"run": "COURSE_SEED=2", "notebook": "chapters/claim.ipynb",
                                              "seconds": seconds, "failure": failure}], "held": 0, "total": 1})
@@ -46,3 +46,17 @@ def test_bad_arguments_get_a_clear_message(capsys):
     assert "no such notebook" in capsys.readouterr().err
     with pytest.raises(ValueError, match="robustness report is a dict"):
         robustness.render_page({"runs": []})
+
+
+def test_merge_replaces_the_rechecked_chapters_runs_and_keeps_the_others():
+    def run(notebook, label, failure=None):
+        return {"run": label, "notebook": notebook, "seconds": 1.0, "failure": failure}
+    old = {"runs": [run("chapters/01.ipynb", "COURSE_SEED=1"), run("chapters/02.ipynb", "COURSE_SEED=1"),
+                    run("chapters/02.ipynb", "COURSE_SEED=2", {"cell": 3, "error": "AssertionError"})],
+           "held": 2, "total": 3}
+    merged = robustness.merge_reports(old, [run("chapters/02.ipynb", "COURSE_SEED=1"), run("chapters/02.ipynb", "COURSE_SEED=2")])
+    assert [(r["notebook"], r["run"]) for r in merged["runs"]] == [
+        ("chapters/01.ipynb", "COURSE_SEED=1"), ("chapters/02.ipynb", "COURSE_SEED=1"), ("chapters/02.ipynb", "COURSE_SEED=2")]
+    assert merged["held"] == merged["total"] == 3, "the old failure of chapter 2 must be gone once it is rerun"
+    with pytest.raises(ValueError, match="can only merge into a robustness report"):
+        robustness.merge_reports([], [])

@@ -5,7 +5,10 @@ the run the site shows, so this runs every chapter notebook under COURSE_SEED=1,
 several seeds from it) and once more under COURSE_SEED=0 with a single torch thread (a different order of
 floating-point sums, as on another machine), and lists every failure by notebook, run and cell.
 
-    python tools/robustness.py [--seeds 1,2,3] [--no-one-thread] [chapters/01_*.ipynb ...]
+    python tools/robustness.py [--seeds 1,2,3] [--no-one-thread] [--merge] [chapters/01_*.ipynb ...]
+
+With --merge, the runs of the chapters named replace theirs in the committed report and the other chapters'
+runs are kept, so one reworked chapter can be rechecked without rerunning the book.
 """
 
 import argparse
@@ -15,37 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from execute import run_notebook
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "appendix" / "robustness.json"
 PAGE = ROOT / "appendix" / "robustness.md"
-
-
-def run_notebook(path, env_changes, timeout=600):
-    """Execute a notebook in a fresh kernel with extra environment variables; return (seconds, failure or None).
-
-    A failure is a dict naming the cell (as nbval does: Cell N counts code cells from 0) and the error's last line."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute(env=os.environ | env_changes)
-        failure = None
-    except CellExecutionError:
-        failure = _first_error(nb)
-    return time.perf_counter() - start, failure
-
-
-def _first_error(nb):
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for n, cell in enumerate(code_cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return {"cell": n, "error": f"{output.get('ename')}: {output.get('evalue')}"[:500]}
-    return {"cell": None, "error": "execution failed outside a cell (kernel died or timed out)"}
 
 
 def runs(seeds, one_thread):
@@ -92,11 +69,24 @@ def render_page(report):
     return "\n".join(lines) + "\n"
 
 
+def merge_reports(old, rows):
+    """A report holding `rows` plus every run of `old` whose notebook is not among them, ordered by notebook."""
+    if not isinstance(old, dict) or not isinstance(old.get("runs"), list):
+        raise ValueError("can only merge into a robustness report (a dict with 'runs'); run without --merge first")
+    fresh = {r["notebook"] for r in rows}
+    kept = [r for r in old["runs"] if r["notebook"] not in fresh]
+    merged = sorted(kept + rows, key=lambda r: r["notebook"])       # stable: each notebook keeps its run order
+    held = sum(r["failure"] is None for r in merged)
+    return {"runs": merged, "held": held, "total": len(merged)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="chapter notebooks (default: every chapters/*.ipynb)")
     parser.add_argument("--seeds", default="1,2,3", help="COURSE_SEED values, separated by commas")
     parser.add_argument("--no-one-thread", action="store_true", help="skip the single-thread run")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other chapters' runs from the existing report instead of starting afresh")
     parser.add_argument("--report", default=str(REPORT), help="where to write the JSON summary ('' for nowhere)")
     parser.add_argument("--page", default=str(PAGE), help="where to write the appendix page ('' for nowhere)")
     args = parser.parse_args(argv)
@@ -110,11 +100,15 @@ def main(argv=None):
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
+    if args.merge:
+        if not Path(args.report or REPORT).is_file():
+            parser.error(f"--merge needs an existing report at {args.report or REPORT}")
+        old = json.loads(Path(args.report or REPORT).read_text(encoding="utf-8"))
 
     rows = []
     for label, env in runs(seeds, not args.no_one_thread):
         for path in notebooks:
-            seconds, failure = run_notebook(path, env)
+            _, seconds, failure = run_notebook(path, env)
             name = str(path.relative_to(ROOT))
             verdict = "ok" if failure is None else f"FAILED at {name}::Cell {failure['cell']}: {failure['error']}"
             print(f"{label:<28} {name:<45} {seconds:6.1f} s  {verdict}", flush=True)
@@ -122,6 +116,9 @@ def main(argv=None):
     failed = [r for r in rows if r["failure"]]
     print(f"\nclaims held in {len(rows) - len(failed)} of {len(rows)} chapter runs")
     report = {"runs": rows, "held": len(rows) - len(failed), "total": len(rows)}
+    if args.merge:
+        report = merge_reports(old, rows)
+        print(f"merged with the other chapters' runs: claims held in {report['held']} of {report['total']}")
     if args.report:
         Path(args.report).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if args.page:
