@@ -17,18 +17,32 @@ ASSETS_STAMP := $(ASSETS)/.installed
 # Prefer the kernels and config inside .venv over anything in the user's home directory.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Knobs: TORCH_INDEX=<url> installs torch from that index first (e.g. PyTorch's CPU-only wheels,
+# https://download.pytorch.org/whl/cpu); CHROMIUM=<path> is the browser the tests drive.
+TORCH_INDEX ?=
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
-.PHONY: book test bench robustness lab serve sync clean browser
+.PHONY: book test bench robustness lab serve sync clean browser prerequisites
 
-$(STAMP): requirements.txt pyproject.toml
+## prerequisites: what the set-up needs before the long install, one clear message each
+prerequisites:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
+	  echo "make: Python 3.10 or newer is needed as '$(PYTHON)' (found: $$($(PYTHON) --version 2>&1)). Install it, or run e.g. 'make PYTHON=python3.12'." >&2; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "make: '$(PYTHON)' has no venv module. On Debian/Ubuntu: sudo apt-get install python3-venv" >&2; exit 1; }
+	@command -v npm >/dev/null || { \
+	  echo "make: npm is needed (the site serves MathJax and axe-core itself). Debian/Ubuntu: sudo apt-get install npm; macOS: brew install node" >&2; exit 1; }
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml | prerequisites
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --index-url $(TORCH_INDEX) "$$(grep -m1 '^torch==' requirements.txt)")
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-$(ASSETS_STAMP): Makefile | $(STAMP)
+$(ASSETS_STAMP): Makefile | $(STAMP) prerequisites
 	rm -rf $(VENV)/npm $(ASSETS)
 	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm $(NPM_PACKAGES)
 	mkdir -p $(ASSETS)/mathjax
@@ -38,25 +52,36 @@ $(ASSETS_STAMP): Makefile | $(STAMP)
 	touch $(ASSETS_STAMP)
 ## book: create .venv if needed and build the site into _build/html (notebooks executed, cached)
 book: $(STAMP) $(ASSETS_STAMP)
+	$(PY) tools/execute.py --check-cache
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The site is at file://$(CURDIR)/_build/html/index.html  (or run: make serve)"
 
-## browser: Debian's Chromium for the browser tests (never `playwright install`)
+## browser: the Chromium the browser tests drive (never `playwright install`). Found at $(CHROMIUM), or
+## installed with apt-get where this runs as root (CI); otherwise the command to run is printed.
 browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: $(CHROMIUM) is missing; installing Debian's chromium: apt-get install -y chromium"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "make: the browser tests need Chromium at $(CHROMIUM). Install it (Debian: sudo apt-get install chromium;" >&2; \
+	  echo "      Ubuntu's is a snap: sudo snap install chromium, then CHROMIUM=/snap/bin/chromium;" >&2; \
+	  echo "      macOS: CHROMIUM='/Applications/Chromium.app/Contents/MacOS/Chromium') and rerun, e.g. make test CHROMIUM=/path" >&2; \
+	  exit 1; fi
 
-## test: the whole suite: helper unit tests, nbval over every notebook, notebooks opened alone,
-## the site build with warnings as errors, and browser tests of the built site.
-test: $(STAMP) $(ASSETS_STAMP) browser
+## test: the whole suite: helper unit tests, every notebook executed once as if opened alone in Colab
+## (its cells, install cell and exercise verdicts checked), the site built from those executions with
+## warnings as errors, and browser tests of the built site.
+test: browser $(STAMP) $(ASSETS_STAMP)
 	$(PY) -m pytest
 
 ## bench: time every notebook (budget 60 s each) and the site build, rerun the chapters' models with
 ## more time; writes appendix/ (results, figures, the "How fast is this course?" page). About 30 min.
 bench: $(STAMP) $(ASSETS_STAMP)
-	$(PY) -m lstm_course.bench
+	$(PY) tools/bench.py
 
 ## robustness: every chapter under COURSE_SEED=1,2,3 and once with one CPU thread; lists each failing
-## assert by notebook and cell, writes appendix/robustness.json. About 15 min.
+## assert by notebook and cell, writes appendix/robustness.json. About 20 min.
 robustness: $(STAMP)
 	$(PY) tools/robustness.py
 

@@ -9,13 +9,23 @@ from pathlib import Path
 ENV_VAR = "LSTM_COURSE_SOURCE"
 
 SETUP_TEMPLATE = '''\
-# Installs the course helpers when they are missing (Colab, a notebook opened alone).
-# Set LSTM_COURSE_SOURCE to install from a local checkout or wheel instead of the repository.
-import importlib, importlib.util, os, subprocess, sys
-if importlib.util.find_spec("lstm_course") is None:
-    source = os.environ.get("LSTM_COURSE_SOURCE", "git+{repo_url}")
+# Installs the course's helper package, the version this notebook was written for, unless it is already
+# there (Colab, a notebook opened alone). Set LSTM_COURSE_SOURCE to install from a local checkout or wheel.
+import importlib, importlib.metadata, importlib.util, os, subprocess, sys
+HELPER_VERSION = "{version}"
+def helper_version():
+    if importlib.util.find_spec("lstm_course") is None:
+        return None
+    try:
+        return importlib.metadata.version("lstm_course")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+if helper_version() != HELPER_VERSION:
+    source = os.environ.get("LSTM_COURSE_SOURCE", "git+{repo_url}@v{version}")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
-    importlib.invalidate_caches()'''
+    importlib.invalidate_caches()
+    if helper_version() != HELPER_VERSION:
+        raise RuntimeError(f"this notebook needs lstm_course {{HELPER_VERSION}}, but {{source}} gave {{helper_version()}}")'''
 
 SETUP_TAG = "remove-cell"
 
@@ -31,11 +41,17 @@ def repository_url(config_path="_config.yml"):
     return url.rstrip("/")
 
 
-def setup_cell_source(repo_url):
-    """The exact source of the first code cell of every notebook, for the given repository URL."""
+def setup_cell_source(repo_url, version=None):
+    """The exact source of the first code cell of every notebook, for the given repository URL: it installs
+    the helper at `version` (default: this package's), from the repository's tag v<version>."""
+    from . import __version__
+
     if not isinstance(repo_url, str) or not repo_url.startswith("https://"):
         raise ValueError(f"repo_url must be an https URL, got {repo_url!r}")
-    return SETUP_TEMPLATE.format(repo_url=repo_url)
+    version = __version__ if version is None else version
+    if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise ValueError(f"version must look like 1.2.3, got {version!r}")
+    return SETUP_TEMPLATE.format(repo_url=repo_url, version=version)
 
 
 def first_code_cell(nb):

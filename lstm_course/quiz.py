@@ -134,7 +134,7 @@ def _attr(text):
 
 def _question_html(q, number, page_key):
     name = f"lq-{page_key}-{number}"
-    parts = [f'<fieldset class="lq-q" data-type="{q["type"]}">',
+    parts = [f'<fieldset class="lq-q" data-type="{q["type"]}" data-qid="{_attr(q["id"])}">',
              f'<legend><span class="lq-num">Question {number}.</span> {_attr(q["question"])}</legend>']
     if q["type"] in ("single", "multiple"):
         kind = "radio" if q["type"] == "single" else "checkbox"
@@ -160,84 +160,9 @@ def _question_html(q, number, page_key):
     return "\n".join(parts)
 
 
-_CSS = """
-.lq-quiz{border:1px solid rgba(127,127,127,.5);border-radius:8px;padding:.6em 1em;margin:1em 0}
-.lq-quiz .lq-title{font-size:1.15em;font-weight:700;margin:.2em 0 .6em}
-.lq-q{border:none;margin:0 0 1em;padding:0}
-.lq-q legend{font-size:1em;font-weight:600;line-height:1.4;margin-bottom:.4em;float:none;width:auto}
-.lq-choice label{display:block;padding:.25em .4em;border-radius:4px;cursor:pointer}
-.lq-choice input{margin-right:.5em}
-.lq-choice-fb{margin:0 0 .3em 2em;font-size:.95em}
-.lq-right{border-left:4px solid #009E73;padding-left:.5em}
-.lq-wrong{border-left:4px solid #D55E00;padding-left:.5em}
-.lq-check{margin-top:.4em;padding:.2em .9em;border:1px solid currentColor;border-radius:4px;background:transparent;color:inherit;cursor:pointer}
-.lq-check:focus-visible,.lq-choice input:focus-visible,.lq-number:focus-visible{outline:3px solid #0072B2;outline-offset:2px}
-.lq-number{width:8em;padding:.15em .3em}
-.lq-hint{margin:.2em 0 .4em;font-style:italic}
-"""
-
-# Attaches behaviour to every not-yet-wired quiz on the page. It only ever writes text with
-# textContent, so question and feedback text can never run as HTML or script.
-_JS = r"""
-(function () {
-  function say(el, ok, text) {
-    el.textContent = (ok ? "\u2713 Correct. " : "\u2717 Not quite. ") + text;
-    el.className = el.className.replace(/ ?lq-(right|wrong)/g, "") + (ok ? " lq-right" : " lq-wrong");
-  }
-  function clear(el) { el.textContent = ""; el.className = el.className.replace(/ ?lq-(right|wrong)/g, ""); }
-  function wireSingle(q) {
-    var fb = q.querySelector(".lq-feedback");
-    q.querySelectorAll("input").forEach(function (inp) {
-      inp.addEventListener("change", function () {
-        say(fb, inp.getAttribute("data-correct") === "1", inp.getAttribute("data-feedback"));
-      });
-    });
-  }
-  function wireMultiple(q) {
-    var fb = q.querySelector(".lq-feedback");
-    q.querySelector(".lq-check").addEventListener("click", function () {
-      var right = 0, total = 0;
-      q.querySelectorAll(".lq-choice").forEach(function (ch) {
-        var inp = ch.querySelector("input"), box = ch.querySelector(".lq-choice-fb");
-        var correct = inp.getAttribute("data-correct") === "1";
-        total += 1;
-        if (inp.checked === correct) { right += 1; }
-        if (inp.checked || correct) {
-          say(box, inp.checked === correct, (inp.checked ? "" : "You left this out. ") + inp.getAttribute("data-feedback"));
-        } else { clear(box); }
-      });
-      say(fb, right === total, right + " of " + total + " options judged right.");
-    });
-  }
-  function wireNumeric(q) {
-    var inp = q.querySelector(".lq-number"), fb = q.querySelector(".lq-feedback");
-    function check() {
-      var raw = inp.value.trim().replace(/_/g, "").replace(/,/g, "");
-      var x = Number(raw);
-      if (raw === "" || !isFinite(x)) { say(fb, false, "Please type a number, e.g. 42 or 0.5."); return; }
-      var ans = Number(inp.getAttribute("data-answer")), tol = Number(inp.getAttribute("data-tolerance"));
-      if (Math.abs(x - ans) <= tol + 1e-12 * Math.abs(ans)) { say(fb, true, inp.getAttribute("data-feedback")); return; }
-      var wrong = inp.getAttribute("data-wrong"), list = wrong ? wrong.split("|") : [];
-      for (var i = 0; i < list.length; i++) {
-        if (Math.abs(x - Number(list[i])) <= tol + 1e-12 * Math.abs(ans)) {
-          say(fb, false, q.querySelector('.lq-wrong-fb[data-index="' + i + '"]').getAttribute("data-feedback"));
-          return;
-        }
-      }
-      say(fb, false, inp.getAttribute("data-default"));
-    }
-    q.querySelector(".lq-check").addEventListener("click", check);
-    inp.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); check(); } });
-  }
-  document.querySelectorAll(".lq-quiz:not([data-lq-ready])").forEach(function (quiz) {
-    quiz.setAttribute("data-lq-ready", "1");
-    quiz.querySelectorAll(".lq-q").forEach(function (q) {
-      var t = q.getAttribute("data-type");
-      if (t === "single") { wireSingle(q); } else if (t === "multiple") { wireMultiple(q); } else { wireNumeric(q); }
-    });
-  });
-})();
-"""
+def _asset(name):
+    """A file shipped beside this module (the quiz's styles and script)."""
+    return resources.files("lstm_course").joinpath(name).read_text(encoding="utf-8")
 
 
 def quiz_html(bank, ids=None, title=None, source="<quiz>"):
@@ -254,8 +179,8 @@ def quiz_html(bank, ids=None, title=None, source="<quiz>"):
     page_key = hashlib.sha1(f"{source}|{'|'.join(ids)}".encode()).hexdigest()[:8]
     heading = title if title is not None else bank["title"]
     body = "\n".join(_question_html(by_id[i], n, page_key) for n, i in enumerate(ids, start=1))
-    return (f'<style>{_CSS}</style><div class="lq-quiz" data-quiz="{_attr(source)}">'
-            f'<p class="lq-title">{_attr(heading)}</p>\n{body}\n<script>{_JS}</script></div>')
+    return (f'<style>{_asset("quiz.css")}</style><div class="lq-quiz" data-quiz="{_attr(source)}">'
+            f'<p class="lq-title">{_attr(heading)}</p>\n{body}\n<script>{_asset("quiz.js")}</script></div>')
 
 
 def show_quiz(chapter, *ids, title=None):

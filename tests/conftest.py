@@ -1,8 +1,9 @@
-"""Shared fixtures: repository paths, the notebooks, the built site, a local web server and Chromium."""
+"""Shared fixtures: repository paths, the notebooks executed once, the built site, a local web server and Chromium."""
 
 import functools
 import http.server
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -13,8 +14,11 @@ import pytest
 from lstm_course.notebooks import cell_source, course_notebooks  # noqa: F401  (tests import cell_source from here)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import execute  # noqa: E402  (tools/execute.py: the one way the tests run notebooks)
+
 NOTEBOOKS = course_notebooks(ROOT)
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")       # the Makefile's CHROMIUM=/path knob
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -25,9 +29,27 @@ def load_notebook(path):
 
 
 @pytest.fixture(scope="session")
-def built_site():
-    """Build the site once per test session, with warnings as errors; return (html dir, build log)."""
-    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+def executed(request, tmp_path_factory):
+    """Every course notebook executed once, opened alone as in Colab (tools/execute.py); every check reads
+    these results. Returns {"results": {relative path: result}, "wheel": the helper's wheel}."""
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    progress = (lambda line: reporter.write_line(line)) if reporter else (lambda line: None)  # shown despite capture
+    folder = tmp_path_factory.mktemp("executed")
+    wheel = execute.build_wheel(folder / "wheel")
+    progress(f"executing {len(NOTEBOOKS)} notebooks once, each opened alone in a fresh environment ...")
+    return {"results": execute.execute_all(NOTEBOOKS, folder, wheel, progress=progress), "wheel": wheel}
+
+
+@pytest.fixture(scope="session")
+def built_site(executed):
+    """Build the site once per test session from the executed notebooks (the build executes nothing), with
+    warnings as errors and every page rendered afresh; return (html dir, build log)."""
+    failed = [f"{rel}::Cell {r['failure']['cell']}" for rel, r in executed["results"].items() if r["failure"]]
+    if failed:
+        pytest.fail(f"the site is not built because notebooks failed: {', '.join(failed)}")
+    execute.clear_stale_cache()
+    execute.fill_cache(executed["results"])
+    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--all",
                            "-W", "-n", "--keep-going"], capture_output=True, text=True, cwd=ROOT)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"site build failed:\n{log[-6000:]}"
@@ -50,7 +72,8 @@ def site_url(built_site):
 def browser():
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make browser` to install it or to see how, "
+                    "or point CHROMIUM=/path at yours")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

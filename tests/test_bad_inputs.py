@@ -9,8 +9,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from torch import nn  # noqa: E402
 
-from lstm_course import bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from conftest import ROOT  # noqa: E402  (conftest puts tools/ on the path)
+from lstm_course import checks, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+import bench, bench_report, execute, sphinxext  # noqa: E402,E401  (tools/: make bench, notebook runner, build fixes)
+
+MODULES = (checks, corpus, data, ngram, notebooks, plots, quiz, repro, bench, bench_report, execute, sphinxext)
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -38,6 +43,12 @@ CASES = [
     (bench.scratch_vs_nn_lstm, ([0],), {}, ValueError, "sizes must be hidden sizes"),
     (bench.merge_previous, ({"machine": {}}, "no/such/results.json"), {}, ValueError, "run the whole benchmark once"),
     (bench_report.check_results, ([],), {}, TypeError, "must be a dict"),
+    (execute.run_notebook, ("no_such_chapter.ipynb",), {}, FileNotFoundError, "no such notebook"),
+    (execute.execute_alone, ("no_such_chapter.ipynb", "unused", "unused.whl"), {}, FileNotFoundError, "no such notebook"),
+    (execute.execute_all, ("chapters/01_vanishing_gradients.ipynb", "unused", "unused.whl"), {}, TypeError, "list of notebook paths"),
+    (execute.first_error, ({"cells": []},), {}, TypeError, "expected an executed notebook"),
+    (execute.fill_cache, ([],), {}, TypeError, "the dict execute_all returns"),
+    (execute.helper_key, ("no/such/folder",), {}, NotADirectoryError, "course's repository root"),
     (bench_report.render_page, ({"machine": {}},), {}, ValueError, "lack 'budget_s'"),
     (bench_report.write_figures, ({}, "."), {}, ValueError, "lack 'machine'"),
     (bench_report.write_report, ({"machine": {}, "budget_s": 60},), {"out": "unused"}, ValueError, "lack 'scratch'"),
@@ -96,15 +107,16 @@ CHECKER_CASES = [
     (checks.check_set_forget_bias, ([],), "expected a function"),
     (checks.check_lstm_step, (object(),), "expected a function"),
     (checks.check_lstm_param_count, (lambda i, h: "many",), "must be a whole number"),
-    (checks.check_bidirectional_head, (lambda h, c: 256,), "return an nn.Linear"),
+    (checks.check_bidirectional_head, (lambda h, c: 256, lambda o, h: o[:, -1]), "return an nn.Linear"),
+    (checks.check_bidirectional_head, (lambda h, c: nn.Linear(2 * h, c), lambda o, h: "both states"), "must return a tensor"),
     (checks.check_lstm_shapes, (lambda *a: [1, 2, 3],), "return a dict"),
     (checks.check_last_real_step, (3,), "expected a function"),
-    (checks.check_bidirectional_summary, (lambda h: h.tolist(),), "return a tensor"),
+    (checks.check_bidirectional_summary, (lambda h: "both states",), "return a tensor"),
     (checks.check_causal_forecast, ("model",), "expected a function"),
     (checks.check_bits_per_char, (lambda p: "2 bits",), "return one number"),
     (checks.check_gru_param_count, (lambda i, h: None,), "no answer yet"),
     (checks.check_conv_output_length, (lambda *a: 49.5,), "must be a whole number"),
-    (checks.check_sampling_distribution, (lambda s, t, k: s.tolist(),), "return a tensor of probabilities"),
+    (checks.check_sampling_distribution, (lambda s, t, k: "probabilities",), "return a tensor of probabilities"),
 ]
 
 EXEMPT = {
@@ -114,6 +126,10 @@ EXEMPT = {
     "bench.machine": "takes no arguments",
     "bench.time_site_build": "takes no arguments",
     "bench.main": "argparse rejects bad options itself, with a usage message and exit status 2",
+    "execute.main": "argparse rejects bad options itself; a missing notebook gets 'no such notebook'",
+    "execute.build_wheel": "takes a folder to write into (created if missing)",
+    "execute.bare_environment": "takes a folder to create the environment in",
+    "execute.clear_stale_cache": "takes the build folder (created if missing); a bad root is helper_key's case",
     "repro.course_seed": "takes no arguments; bad COURSE_SEED values are tested in test_plots_repro",
     "corpus.python_help_text": "takes no arguments; a damaged snapshot is tested in test_data",
 }
@@ -143,15 +159,13 @@ def test_repository_url_rejects_a_config_without_https_url(tmp_path):
 
 
 def test_every_public_function_is_tried_with_bad_input():
-    from lstm_course import sphinxext
-
     tried = {f"{f.__module__.split('.')[-1]}.{f.__name__}" for f, *_ in CASES + CHECKER_CASES}
     public = set()
-    for module in (bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro, sphinxext):
+    for module in MODULES:
         for name, obj in vars(module).items():
             if isinstance(obj, types.FunctionType) and not name.startswith("_") and obj.__module__ == module.__name__:
                 public.add(f"{module.__name__.split('.')[-1]}.{name}")
     missing = public - tried - set(EXEMPT)
     assert not missing, f"public functions without a bad-input case: {sorted(missing)}"
-    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in (bench, bench_report, checks, corpus, data, ngram, notebooks, plots, quiz, repro, sphinxext)
+    assert all(inspect.getdoc(getattr(m, n.split('.')[1])) for m in MODULES
                for n in public if n.startswith(m.__name__.split('.')[-1] + "."))

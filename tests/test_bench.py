@@ -6,9 +6,9 @@ import json
 import pytest
 import torch
 
-from conftest import NOTEBOOKS, ROOT
-from lstm_course import bench
-from lstm_course.bench_report import PAGE, RESULTS, render_page, write_report
+from conftest import NOTEBOOKS, ROOT  # conftest puts tools/ on the path
+import bench  # noqa: E402
+from bench_report import PAGE, RESULTS, render_page, write_report  # noqa: E402
 from lstm_course.notebooks import load_definitions
 
 APPENDIX = ROOT / "appendix"

@@ -4,20 +4,15 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import ROOT, cell_source, load_notebook
+from conftest import ROOT
+from lstm_course.notebooks import load_definitions
 
 
 @pytest.fixture(scope="module")
 def scratch():
-    """Execute the notebook cells that define lstm_cell_step and lstm_unroll; return their namespace."""
-    namespace = {"torch": torch, "nn": nn}
-    cells = [cell_source(c) for c in load_notebook(ROOT / "chapters" / "03_gates.ipynb")["cells"]
-             if c["cell_type"] == "code"]
-    wanted = [src for src in cells if src.startswith(("def lstm_cell_step(", "def lstm_unroll("))]
-    assert len(wanted) == 2, "chapter 3 must define lstm_cell_step and lstm_unroll in their own cells"
-    for src in wanted:
-        exec(compile(src, "03_gates.ipynb", "exec"), namespace)
-    return namespace
+    """lstm_cell_step and lstm_unroll as chapter 3 defines them (load_definitions, as the benchmark uses them)."""
+    return load_definitions(ROOT / "chapters" / "03_gates.ipynb", ["lstm_cell_step", "lstm_unroll"],
+                            {"torch": torch, "nn": nn})
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import ROOT, cell_source, load_notebook
+from conftest import ROOT
+from lstm_course.notebooks import load_definitions
 from lstm_course.ngram import KneserNey
 
 TEXT = "the cat sat on the mat. the dog sat on the log! (a cat, a dog)\n" * 3
@@ -48,12 +49,8 @@ def test_bad_arguments_get_clear_errors(call, error, message):
 @pytest.fixture(scope="module")
 def chapter6():
     """The cells of chapter 6 that define check_generation_args and sample, run against a tiny model."""
-    namespace = {"torch": torch, "nn": nn}
-    cells = [cell_source(c) for c in load_notebook(ROOT / "chapters" / "06_text_generation.ipynb")["cells"]
-             if c["cell_type"] == "code"]
-    wanted = [src for src in cells if src.startswith("def check_generation_args(")]
-    assert len(wanted) == 1, "chapter 6 must define check_generation_args and sample in one cell"
-    exec(compile(wanted[0], "06_text_generation.ipynb", "exec"), namespace)
+    namespace = load_definitions(ROOT / "chapters" / "06_text_generation.ipynb", ["check_generation_args", "sample"],
+                                 {"torch": torch, "nn": nn})
 
     class Tiny(nn.Module):
         def __init__(self):

@@ -36,21 +36,18 @@ def machine():
 
 
 def time_notebooks(paths, timeout=600):
-    """Run each notebook top to bottom in a fresh kernel; return [{notebook, seconds}] in order."""
-    import nbformat
-    from nbclient import NotebookClient
+    """Run each notebook top to bottom in a fresh kernel (tools/execute.py); return [{notebook, seconds}] in order."""
     from tqdm.auto import tqdm
 
-    # The kernel spec says "python": make that this environment's Python, whatever PATH the caller had.
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    from execute import run_notebook
+
     rows = []
     for path in tqdm([Path(p) for p in paths], desc="notebooks"):
-        nb = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory() as folder:          # files a notebook writes stay out of the repo
-            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": folder}})
-            start = time.perf_counter()
-            client.execute()
-            rows.append({"notebook": str(path.relative_to(ROOT)), "seconds": round(time.perf_counter() - start, 1)})
+            _, seconds, failure = run_notebook(path, cwd=folder, timeout=timeout)
+        if failure is not None:
+            raise RuntimeError(f"{path.relative_to(ROOT)}::Cell {failure['cell']} failed: {failure['error']}")
+        rows.append({"notebook": str(path.relative_to(ROOT)), "seconds": round(seconds, 1)})
     return rows
 
 
@@ -97,9 +94,9 @@ def charlm_vs_ngram(budgets, orders=range(2, 8)):
         raise ValueError(f"budgets must be positive numbers of seconds, got {budgets!r}")
     import torch
 
-    from .corpus import python_help_text
-    from .ngram import KneserNey
-    from .notebooks import load_definitions
+    from lstm_course.corpus import python_help_text
+    from lstm_course.ngram import KneserNey
+    from lstm_course.notebooks import load_definitions
 
     ns = load_definitions(CHAPTERS / "06_text_generation.ipynb",
                           ["deduplicated_corpus", "CharLM", "train_char_lm", "lstm_bits_per_char"],
@@ -147,7 +144,7 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
     stopped by the same time budget (or earlier, after 20 perfect batches in a row)."""
     from tqdm.auto import tqdm
 
-    from .notebooks import load_definitions
+    from lstm_course.notebooks import load_definitions
 
     if not delays or not all(isinstance(d, int) and d >= 1 for d in delays):
         raise ValueError(f"delays must be ints >= 1, got {delays!r}")
@@ -174,7 +171,7 @@ def scratch_vs_nn_lstm(sizes, batch=32, length=100, repeats=5):
     """Forward + backward time (ms, median of `repeats`) of chapter 3's from-scratch LSTM and of nn.LSTM."""
     if not sizes or not all(isinstance(n, int) and n >= 1 for n in sizes):
         raise ValueError(f"sizes must be hidden sizes (ints >= 1), got {sizes!r}")
-    from .notebooks import load_definitions
+    from lstm_course.notebooks import load_definitions
 
     ns = load_definitions(CHAPTERS / "03_gates.ipynb", ["lstm_cell_step", "lstm_unroll"], _torch_namespace())
     torch, nn, device = ns["torch"], ns["nn"], ns["device"]
@@ -218,8 +215,8 @@ def merge_previous(results, path):
 
 def main(argv=None):
     """Run the benchmark, write the results and the appendix page; exit 1 if a notebook is over budget."""
-    from .bench_report import write_report
-    from .notebooks import course_notebooks
+    from bench_report import write_report
+    from lstm_course.notebooks import course_notebooks
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "appendix"), help="folder for results, figures and the page")
