@@ -1,10 +1,10 @@
 """Exercise notebooks: every hidden solution passes its checker, every untouched stub is told it is
 unfinished, and typical wrong answers are rejected with the message that names the mistake."""
 
-import ast
 import math
 
 import nbformat
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -15,18 +15,15 @@ from lstm_course import checks
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 
 
-def _run_cells(path):
-    """Execute a notebook's code cells in one namespace; yield (tags, value of the last expression)."""
-    namespace = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "code" or "remove-cell" in tags:
+def _verdicts(nb):
+    """(tags, ok, message) for every checker verdict a cell of an executed notebook displayed."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
             continue
-        tree = ast.parse(cell.source)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, str(path), "exec"), namespace)
-        value = eval(compile(ast.Expression(last.value), str(path), "eval"), namespace) if last else None
-        yield tags, value
+        for output in cell.outputs:
+            text = output.get("data", {}).get("text/plain", "") if output.get("output_type") in ("execute_result", "display_data") else ""
+            if text[:2] in ("✓ ", "✗ "):
+                yield cell.metadata.get("tags", []), text.startswith("✓"), text[2:]
 
 
 def test_there_is_one_exercise_notebook_per_chapter():
@@ -35,14 +32,25 @@ def test_there_is_one_exercise_notebook_per_chapter():
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
-def test_solutions_pass_and_stubs_are_told_they_are_unfinished(path):
-    verdicts = [(tags, v) for tags, v in _run_cells(path) if isinstance(v, checks.Feedback)]
-    solved = [v for tags, v in verdicts if "solution" in tags]
-    stubs = [v for tags, v in verdicts if "solution" not in tags]
+def test_solutions_pass_and_stubs_are_told_they_are_unfinished(path, executed):
+    """Read from the notebook's one execution (opened alone, as a learner runs it top to bottom)."""
+    result = executed["results"][str(path.relative_to(ROOT))]
+    assert result["failure"] is None, result["failure"]
+    verdicts = list(_verdicts(result["notebook"]))
+    solved = [(ok, message) for tags, ok, message in verdicts if "solution" in tags]
+    stubs = [(ok, message) for tags, ok, message in verdicts if "solution" not in tags]
     assert len(solved) >= 2, f"{path.name}: fewer than 2 checked coding tasks"
-    assert all(v.ok for v in solved), [v.message for v in solved if not v.ok]
+    assert all(ok for ok, _ in solved), [message for ok, message in solved if not ok]
     assert len(stubs) == len(solved), f"{path.name}: every solution needs a starter cell with a check"
-    assert all(not v.ok and ("NotImplementedError" in v.message or "no answer yet" in v.message) for v in stubs)
+    assert all(not ok and ("NotImplementedError" in message or "no answer yet" in message) for ok, message in stubs), stubs
+
+
+def test_verdicts_are_read_from_displayed_feedback():
+    shown = [checks.Feedback(True, "all good"), checks.Feedback(False, "no answer yet: NotImplementedError")]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", metadata={"tags": tags}) for tags in (["solution"], [])])
+    for cell, feedback in zip(nb.cells, shown):
+        cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": repr(feedback)}, execution_count=1)]
+    assert list(_verdicts(nb)) == [(["solution"], True, "all good"), ([], False, "no answer yet: NotImplementedError")]
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
@@ -88,6 +96,10 @@ def _step(order="ifgo", tanh_c=True, bias_hh=True, swap=False):
 
 def _head(in_features, out_features=3):
     return lambda hidden, classes: nn.Linear(in_features, out_features)
+
+
+def _final_states(output, h_n):
+    return torch.cat([h_n[-2], h_n[-1]], dim=-1)
 
 
 def _shapes(h_n_batch_first=False, one_direction=False, layers_only=False, ignore_batch_first=False):
@@ -141,10 +153,15 @@ WRONG = [
     (checks.check_lstm_param_count, lambda i, h: 3 * (h * i + h * h + 2 * h), "GRU"),
     (checks.check_lstm_param_count, lambda i, h: h * i + h * h + 2 * h, "that is one block"),
     (checks.check_lstm_param_count, lambda i, h: i * h, "parameters, you returned"),
-    (checks.check_bidirectional_head, _head(128), "reads one direction only"),
-    (checks.check_bidirectional_head, _head(512), "2 × hidden_size = 256"),
-    (checks.check_bidirectional_head, _head(256, 1), "number of classes"),
-    (checks.check_bidirectional_head, lambda h, c: nn.LSTM(h, c), "return an nn.Linear"),
+    (checks.check_bidirectional_head, (_head(128), _final_states), "reads one direction only"),
+    (checks.check_bidirectional_head, (_head(512), _final_states), "2 × hidden_size = 256"),
+    (checks.check_bidirectional_head, (_head(256, 1), _final_states), "number of classes"),
+    (checks.check_bidirectional_head, (lambda h, c: nn.LSTM(h, c), _final_states), "return an nn.Linear"),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: o[:, -1]), "backward direction ends at step 0"),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: torch.cat([h[-1], h[-2]], -1)), "wrong order"),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: torch.cat([h[0], h[1]], -1)), "first layer's states"),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: o.mean(1)), "not each direction's final state"),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: h[-1]), "shape (batch, 2 × hidden)"),
     (checks.check_lstm_shapes, _shapes(h_n_batch_first=True), "h_n and c_n are always"),
     (checks.check_lstm_shapes, _shapes(one_direction=True), "concatenates both directions"),
     (checks.check_lstm_shapes, _shapes(layers_only=True), "a row per layer and direction"),
@@ -178,7 +195,7 @@ WRONG = [
 
 @pytest.mark.parametrize("checker, answer, message", WRONG, ids=[f"{c[0].__name__}-{n}" for n, c in enumerate(WRONG)])
 def test_typical_wrong_answer_is_rejected_with_the_intended_message(checker, answer, message):
-    verdict = checker(answer)
+    verdict = checker(*answer) if isinstance(answer, tuple) else checker(answer)
     assert not verdict.ok, f"{checker.__name__} accepted a wrong answer"
     assert message in verdict.message, f"{checker.__name__}: got {verdict.message!r}, wanted {message!r}"
 
@@ -186,3 +203,141 @@ def test_typical_wrong_answer_is_rejected_with_the_intended_message(checker, ans
 def test_feedback_html_escapes_the_message():
     html = checks.Feedback(False, "<script>alert(1)</script>")._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# --- correct answers written differently from the hidden solutions -----------------------------
+# A learner's right answer must pass whatever its dtype (float32, float64, numpy) or formula.
+
+def _clip_with_torch(grads, max_norm):
+    params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    nn.utils.clip_grad_norm_(params, max_norm)
+    return [p.grad for p in params]
+
+
+def _clip_in_numpy(grads, max_norm):
+    arrays = [g.numpy() for g in grads]
+    total = np.sqrt(sum(float((a ** 2).sum()) for a in arrays))
+    return [a * min(1.0, max_norm / total) for a in arrays]
+
+
+def _set_bias_by_name(lstm, value):
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for name, param in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                param[H:2 * H] = value
+            elif name.startswith("bias_hh"):
+                param[H:2 * H] = 0.0
+
+
+def _split_bias_in_halves(lstm, value):
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for layer in range(lstm.num_layers):
+            getattr(lstm, f"bias_ih_l{layer}")[H:2 * H] = value / 2
+            getattr(lstm, f"bias_hh_l{layer}")[H:2 * H] = value / 2
+
+
+def _step_float32(x, h, c, w_ih, w_hh, b_ih, b_hh):
+    x, h, c, w_ih, w_hh, b_ih, b_hh = (t.float() for t in (x, h, c, w_ih, w_hh, b_ih, b_hh))
+    i, f, g, o = (x @ w_ih.T + h @ w_hh.T + b_ih + b_hh).chunk(4, dim=1)
+    c_t = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c_t), c_t
+
+
+def _step_numpy(x, h, c, w_ih, w_hh, b_ih, b_hh):
+    x, h, c, w_ih, w_hh, b_ih, b_hh = (t.numpy() for t in (x, h, c, w_ih, w_hh, b_ih, b_hh))
+    H = h.shape[1]
+    z = x @ w_ih.T + h @ w_hh.T + b_ih + b_hh
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    c_t = sig(z[:, H:2 * H]) * c + sig(z[:, :H]) * np.tanh(z[:, 2 * H:3 * H])
+    return sig(z[:, 3 * H:]) * np.tanh(c_t), c_t
+
+
+def _shapes_by_running(B, T, I, H, L, bi, bf):
+    output, (h_n, c_n) = nn.LSTM(I, H, num_layers=L, bidirectional=bi, batch_first=bf)(torch.zeros((B, T, I) if bf else (T, B, I)))
+    return {"output": output.shape, "h_n": h_n.shape, "c_n": c_n.shape}
+
+
+def _shapes_as_lists(B, T, I, H, L, bi, bf):
+    D = 2 if bi else 1
+    return {"output": [B, T, D * H] if bf else [T, B, D * H], "h_n": [D * L, B, H], "c_n": [D * L, B, H]}
+
+
+def _forecast_by_cat(model, series):
+    return torch.cat([model(series[:, :t])[:, -1:] for t in range(1, series.shape[1])], dim=1)
+
+
+def _sampling_numpy(scores, temperature, top_k):
+    s = scores.numpy().astype(np.float64) / temperature
+    keep = s >= np.sort(s)[-top_k]
+    e = np.where(keep, np.exp(s - s.max()), 0.0)
+    return e / e.sum()
+
+
+def _sampling_scatter(scores, temperature, top_k):
+    scaled = scores.double() / temperature
+    top = scaled.topk(top_k)
+    return torch.zeros_like(scaled).scatter(0, top.indices, torch.softmax(top.values, 0))
+
+
+RIGHT = [
+    (checks.check_steps_below, np.int64(66)),
+    (checks.check_steps_below, 66.0),
+    (checks.check_steps_below, torch.tensor(66)),
+    (checks.check_clip_by_total_norm, _clip_with_torch),
+    (checks.check_clip_by_total_norm, _clip_in_numpy),
+    (checks.check_belt_factor, lambda f: torch.exp(torch.log(f).sum(dim=0))),
+    (checks.check_belt_factor, lambda f: np.prod(f.numpy(), axis=0)),
+    (checks.check_belt_factor, lambda f: f.float().prod(dim=0)),
+    (checks.check_forget_bias_for, lambda f: torch.logit(torch.tensor(f))),          # float32: 1e-6 off at 0.99
+    (checks.check_forget_bias_for, lambda f: np.log(f) - np.log1p(-f)),
+    (checks.check_forget_bias_for, lambda f: -math.log(1 / f - 1)),
+    (checks.check_set_forget_bias, _set_bias_by_name),
+    (checks.check_set_forget_bias, _split_bias_in_halves),
+    (checks.check_lstm_step, _step_float32),
+    (checks.check_lstm_step, _step_numpy),
+    (checks.check_lstm_param_count, lambda i, h: 4 * h * (i + h + 2)),
+    (checks.check_lstm_param_count, lambda i, h: np.int64(sum(p.numel() for p in nn.LSTM(i, h).parameters()))),
+    (checks.check_bidirectional_head, (lambda h, c: nn.Linear(h * 2, c, bias=False),
+                                       lambda o, h: torch.cat([o[:, -1, :o.shape[-1] // 2], o[:, 0, o.shape[-1] // 2:]], -1))),
+    (checks.check_bidirectional_head, (_head(256), lambda o, h: h[-2:].transpose(0, 1).reshape(h.shape[1], -1))),
+    (checks.check_lstm_shapes, _shapes_by_running),
+    (checks.check_lstm_shapes, _shapes_as_lists),
+    (checks.check_last_real_step, lambda o, n: o.gather(1, (n - 1).view(-1, 1, 1).expand(-1, 1, o.shape[-1])).squeeze(1)),
+    (checks.check_last_real_step, lambda o, n: torch.stack([o[b, n[b] - 1] for b in range(len(n))])),
+    (checks.check_last_real_step, lambda o, n: o.numpy()[np.arange(len(n)), n.numpy() - 1]),
+    (checks.check_bidirectional_summary, lambda h: h[-2:].permute(1, 0, 2).reshape(h.shape[1], -1)),
+    (checks.check_bidirectional_summary, lambda h: torch.hstack((h[-2], h[-1])).double()),
+    (checks.check_causal_forecast, _forecast_by_cat),
+    (checks.check_causal_forecast, lambda m, s: torch.stack([m(s[:, :t + 1])[0, -1].new_tensor(m(s[:, :t + 1])[:, -1].tolist())
+                                                              for t in range(s.shape[1] - 1)], 1)),
+    (checks.check_bits_per_char, lambda p: np.float32((-np.log2(p.numpy())).mean())),
+    (checks.check_bits_per_char, lambda p: -(p.float().log() / math.log(2)).mean()),
+    (checks.check_bits_per_char, lambda p: sum(-math.log2(x) for x in p.tolist()) / len(p)),
+    (checks.check_sampling_distribution, _sampling_numpy),
+    (checks.check_sampling_distribution, _sampling_scatter),
+    (checks.check_gru_param_count, lambda i, h: 3 * h * (i + h + 2)),
+    (checks.check_gru_param_count, lambda i, h: torch.tensor(sum(p.numel() for p in nn.GRU(i, h).parameters()))),
+    (checks.check_conv_output_length, lambda n, k, s, p: math.floor((n + 2 * p - k) / s) + 1),
+    (checks.check_conv_output_length, lambda n, k, s, p: len(range(0, n + 2 * p - k + 1, s))),
+]
+
+
+@pytest.mark.parametrize("checker, answer", RIGHT, ids=[f"{c[0].__name__}-{n}" for n, c in enumerate(RIGHT)])
+def test_a_right_answer_written_differently_passes(checker, answer):
+    verdict = checker(*answer) if isinstance(answer, tuple) else checker(answer)
+    assert verdict.ok, f"{checker.__name__} rejected a right answer: {verdict.message}"
+
+
+def test_every_checker_has_two_alternative_right_answers():
+    names = [name for name in dir(checks) if name.startswith("check_")]
+    counts = {name: sum(c.__name__ == name for c, _ in RIGHT) for name in names}
+    assert all(n >= 2 for n in counts.values()), {name: n for name, n in counts.items() if n < 2}
+
+
+def test_an_unforeseen_answer_gets_feedback_not_a_traceback():
+    verdict = checks.check_lstm_shapes(lambda *a: {"output": object(), "h_n": object(), "c_n": object()})
+    assert not verdict.ok and verdict.message

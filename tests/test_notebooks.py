@@ -64,6 +64,7 @@ def test_chapter_seeds_checks_figures_and_quizzes(path):
 def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
     nb = load_notebook(path)
     last = cell_source(nb["cells"][-1])
+    assert "(glossary.md)" in last, f"{path.name}: last cell must link to the glossary"
     for folder in ("exercises", "quizzes"):
         assert f"(../{folder}/{path.name})" in last, f"{path.name}: last cell must link to ../{folder}/{path.name}"
         assert (ROOT / folder / path.name).exists(), f"{folder}/{path.name} is missing"
@@ -93,3 +94,18 @@ def test_sync_rewrites_a_stale_install_cell(tmp_path):
     assert sync([copy], url) == []
     with pytest.raises(ValueError, match="https URL"):
         setup_cell_source("file:///tmp/x")
+
+
+# Terms a reader may not know, each defined in the glossary (a line of its own in the glossary directive).
+GLOSSARY_TERMS = ["Elman network", "Jacobian", "retain_grad", "cuDNN", "teacher forcing", "one-cycle schedule",
+                  "variational dropout", "Mamba and RWKV", "truncated backpropagation through time", "gate"]
+
+
+def test_glossary_defines_the_terms_the_chapters_use():
+    glossary = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    block = glossary[glossary.index("```{glossary}"):]
+    defined = {line.strip() for line in block.splitlines()[1:] if line and not line.startswith((" ", "`"))}
+    assert set(GLOSSARY_TERMS) <= defined, f"not defined in the glossary: {set(GLOSSARY_TERMS) - defined}"
+    chapters_text = "\n".join(cell_source(c) for p in CHAPTERS for c in load_notebook(p)["cells"])
+    for term in ("Jacobian", "Elman", "cuDNN", "one-cycle", "Mamba", "retain_grad", "teacher forcing"):
+        assert term.lower() in chapters_text.lower(), f"the glossary defines {term!r}, which no chapter uses"

@@ -11,6 +11,8 @@ def test_build_has_no_warnings(built_site):
     html, log = built_site
     sphinx_warnings = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR|CRITICAL):", line)]
     assert not sphinx_warnings, "\n".join(sphinx_warnings)
+    assert "Executing notebook" not in log, "the site build executed a notebook: it must reuse the single execution"
+    assert log.count("Using cached notebook") == len(NOTEBOOKS), "every notebook's outputs come from the execution cache"
     assert (html / "index.html").exists() and (html / "intro.html").exists()
     assert (html / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00", "favicon.ico missing or not an icon"
     for nb in NOTEBOOKS:
@@ -44,13 +46,13 @@ def test_quiz_gives_feedback_for_wrong_then_right_answer(browser, site_url):
 def test_quiz_works_with_keyboard_only(browser, site_url):
     page, quiz, errors = _quiz_page(browser, site_url)
     q = quiz.locator(".lq-q").first
-    first_radio = q.locator("input[type=radio]").first
-    first_radio.focus()
-    page.keyboard.press("Space")             # select the first (correct) choice
+    right = q.locator('input[type=radio][data-correct="1"]')
+    right.focus()
+    page.keyboard.press("Space")             # select the correct choice, wherever the shuffle put it
     assert q.locator(".lq-feedback").inner_text().startswith("✓ Correct.")
-    page.keyboard.press("ArrowDown")         # arrow keys move to, and select, the next choice
+    page.keyboard.press("ArrowDown")         # arrow keys move to, and select, another choice
     assert q.locator(".lq-feedback").inner_text().startswith("✗ Not quite.")
-    assert page.evaluate("document.activeElement.value") == "1"
+    assert page.evaluate("document.activeElement.value") != right.get_attribute("value")
     page.close()
 
 
@@ -65,13 +67,13 @@ def test_numeric_and_multiple_answer_questions(browser, site_url):
         box.press("Enter")
         assert fb.inner_text().startswith(expected), (typed, fb.inner_text())
     multi = page.locator('.lq-q[data-type="multiple"]').first
-    boxes = multi.locator("input[type=checkbox]")
-    boxes.nth(0).check()
-    multi.locator(".lq-check").click()
+    choice = lambda i: multi.locator(".lq-choice", has=page.locator(f'input[value="{i}"]'))   # by the bank's index
+    choice(0).locator("input").check()
+    multi.locator(".lq-check").first.click()
     assert multi.locator(".lq-feedback").inner_text().startswith("✗ Not quite. 3 of 4")
-    assert "You left this out." in multi.locator(".lq-choice-fb").nth(1).inner_text()
-    boxes.nth(1).check()
-    multi.locator(".lq-check").click()
+    assert "You left this out." in choice(1).locator(".lq-choice-fb").inner_text()
+    choice(1).locator("input").check()
+    multi.locator(".lq-check").first.click()
     assert multi.locator(".lq-feedback").inner_text().startswith("✓ Correct. 4 of 4")
     page.close()
 
@@ -123,7 +125,7 @@ def test_hostile_quiz_text_is_shown_literally(browser):
     page.set_content(f"<html><body>{quiz_html(bank)}</body></html>")
     q = page.locator(".lq-q")
     assert "<script>window.pwned = 1</script> What?" in q.locator("legend").inner_text()
-    q.locator("input").first.check()
+    q.locator('input[value="0"]').check()          # the bank's first choice, wherever the shuffle put it
     assert q.locator(".lq-feedback").inner_text() == "✓ Correct. <script>window.pwned = 3</script>ok"
     assert page.evaluate("window.pwned") is None and not dialogs
     assert page.locator(".lq-quiz img").count() == 0
@@ -152,18 +154,18 @@ def test_quiz_page_answers_every_question_from_its_bank(browser, site_url, stem)
         if q["type"] == "single":
             order = sorted(range(len(q["choices"])), key=lambda i: q["choices"][i]["correct"])  # wrong ones first
             for i in order:
-                box.locator("input").nth(i).check()
+                box.locator(f'input[value="{i}"]').check()
                 c = q["choices"][i]
                 expected = ("✓ Correct. " if c["correct"] else "✗ Not quite. ") + c["feedback"]
                 assert fb.inner_text() == expected, (q["id"], i)
         elif q["type"] == "multiple":
-            inputs = box.locator("input")
+            inputs = lambda i: box.locator(f'input[value="{i}"]')     # the bank's index, wherever it is shown
             for i, c in enumerate(q["choices"]):
-                inputs.nth(i).set_checked(not c["correct"])
+                inputs(i).set_checked(not c["correct"])
             box.locator(".lq-check").click()
             assert fb.inner_text().startswith("✗ Not quite. 0 of"), q["id"]
             for i, c in enumerate(q["choices"]):
-                inputs.nth(i).set_checked(c["correct"])
+                inputs(i).set_checked(c["correct"])
             box.locator(".lq-check").click()
             assert fb.inner_text().startswith("✓ Correct."), q["id"]
         else:
@@ -176,4 +178,67 @@ def test_quiz_page_answers_every_question_from_its_bank(browser, site_url, stem)
             number.press("Enter")
             assert fb.inner_text() == "✓ Correct. " + q["feedback"], q["id"]
     assert not errors, errors
+    page.close()
+
+
+def _shown_orders(page):
+    """For each choice question on the page, the bank indices of its choices in the order shown."""
+    return page.evaluate("""Array.from(document.querySelectorAll('.lq-q[data-type=single], .lq-q[data-type=multiple]'))
+        .map(q => Array.from(q.querySelectorAll('.lq-choice input')).map(i => Number(i.value)))""")
+
+
+def test_choices_are_shuffled_at_every_load_and_feedback_stays_with_its_choice(browser, site_url):
+    page = browser.new_page()
+    page.goto(f"{site_url}/quizzes/05_bidirectional.html")
+    page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
+    first = _shown_orders(page)
+    assert first and all(order != sorted(order) for order in first), f"a question kept the bank's order: {first}"
+    loads = [first]
+    for _ in range(4):
+        page.reload()
+        page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
+        loads.append(_shown_orders(page))
+    assert len({str(orders) for orders in loads}) > 1, "the order must change from one load to the next"
+    from lstm_course.quiz import load_bank
+    q = next(q for q in load_bank("05_bidirectional")["questions"] if q["type"] == "single")
+    box = page.locator(f'.lq-q[data-qid="{q["id"]}"]')
+    for i, c in enumerate(q["choices"]):
+        box.locator(f'input[value="{i}"]').check()
+        assert box.locator(".lq-feedback").inner_text().endswith(c["feedback"]), (q["id"], i)
+    page.close()
+
+
+def test_running_score_is_announced_kept_and_reset(browser, site_url):
+    from lstm_course.quiz import load_bank
+    questions = load_bank("01_vanishing_gradients")["questions"]
+    single = [q for q in questions if q["type"] == "single"][:2]
+    page = browser.new_page()
+    page.goto(f"{site_url}/quizzes/01_vanishing_gradients.html")
+    quiz = page.locator(".lq-quiz[data-lq-ready]").first
+    quiz.wait_for()
+    score = quiz.locator(".lq-score")
+    assert score.get_attribute("role") == "status" and score.get_attribute("aria-live") == "polite"
+    assert score.inner_text() == f"Score: 0 of {len(questions)} answered correctly."
+    right = next(i for i, c in enumerate(single[0]["choices"]) if c["correct"])
+    wrong = next(i for i, c in enumerate(single[1]["choices"]) if not c["correct"])
+    quiz.locator(f'.lq-q[data-qid="{single[0]["id"]}"] input[value="{right}"]').check()
+    quiz.locator(f'.lq-q[data-qid="{single[1]["id"]}"] input[value="{wrong}"]').check()
+    expected = f"Score: 1 of {len(questions)} answered correctly (1 not yet right)."
+    assert score.inner_text() == expected
+    page.reload()                                   # a learner who comes back sees what they answered
+    quiz.wait_for()
+    assert score.inner_text() == expected
+    assert quiz.locator(f'.lq-q[data-qid="{single[0]["id"]}"] .lq-feedback').inner_text() == "You answered this correctly before."
+    page.goto(f"{site_url}/chapters/01_vanishing_gradients.html")     # same browser, same storage
+    page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
+    embedded = page.locator(f'.lq-q[data-qid="{single[0]["id"]}"]')
+    if embedded.count():                            # the chapter embeds this question: it shares the progress
+        assert embedded.first.locator(".lq-feedback").inner_text() == "You answered this correctly before."
+    page.goto(f"{site_url}/quizzes/01_vanishing_gradients.html")
+    quiz.wait_for()
+    quiz.locator(".lq-reset").click()
+    assert score.inner_text() == f"Score: 0 of {len(questions)} answered correctly."
+    page.reload()
+    quiz.wait_for()
+    assert score.inner_text() == f"Score: 0 of {len(questions)} answered correctly."
     page.close()
