@@ -109,3 +109,11 @@ def test_glossary_defines_the_terms_the_chapters_use():
     chapters_text = "\n".join(cell_source(c) for p in CHAPTERS for c in load_notebook(p)["cells"])
     for term in ("Jacobian", "Elman", "cuDNN", "one-cycle", "Mamba", "retain_grad", "teacher forcing"):
         assert term.lower() in chapters_text.lower(), f"the glossary defines {term!r}, which no chapter uses"
+
+
+def test_the_gates_are_previewed_before_a_chapter_first_uses_them():
+    for chapter, first_use in (("01_vanishing_gradients", "nn.LSTMCell(INPUT"), ("02_cell_state", ".chunk(4")):
+        cells = [cell_source(c) for c in load_notebook(ROOT / "chapters" / f"{chapter}.ipynb")["cells"]]
+        used = next(i for i, src in enumerate(cells) if first_use in src)
+        preview = next((i for i, src in enumerate(cells) if "o_t" in src and "f_t" in src and "i_t" in src), None)
+        assert preview is not None and preview < used, f"{chapter}: name the gates (i, f, g, o) before cell {used} uses them"
