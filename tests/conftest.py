@@ -32,8 +32,17 @@ def load_notebook(path):
 def executed(request, tmp_path_factory):
     """Every course notebook executed once, opened alone as in Colab (tools/execute.py); every check reads
     these results. Returns {"results": {relative path: result}, "wheel": the helper's wheel}."""
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    progress = (lambda line: reporter.write_line(line)) if reporter else (lambda line: None)  # shown despite capture
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.getplugin("terminalreporter"), plugins.getplugin("capturemanager")
+
+    def progress(line):                      # a line on the terminal for each notebook, despite output capture
+        if reporter is None:
+            return
+        if capture is None:
+            return reporter.write_line(line)
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
     folder = tmp_path_factory.mktemp("executed")
     wheel = execute.build_wheel(folder / "wheel")
     progress(f"executing {len(NOTEBOOKS)} notebooks once, each opened alone in a fresh environment ...")
