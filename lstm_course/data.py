@@ -1,4 +1,4 @@
-"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves."""
+"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves, numbers in words."""
 
 import random
 
@@ -92,3 +92,48 @@ def noisy_waves(n, length, seed=0, noise=0.05):
     f1, f2 = rng.uniform(0, 2 * np.pi, (n, 1)), rng.uniform(0, 2 * np.pi, (n, 1))
     x = np.sin(2 * np.pi * t / p1 + f1) + 0.5 * np.sin(2 * np.pi * t / p2 + f2)
     return (x + noise * rng.standard_normal((n, length))).astype(np.float32)
+
+
+ONES = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen").split()
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n):
+    """The English words for 1 <= n <= 9,999 as the Human Numbers dataset writes them: no "and", no hyphens
+    ("nine thousand nine hundred ninety nine")."""
+    n = _need_int(n, "n", 1)
+    if n > 9_999:
+        raise ValueError(f"n must be at most 9999, got {n}")
+    words = []
+    if n >= 1000:
+        words += [ONES[n // 1000 - 1], "thousand"]
+        n %= 1000
+    if n >= 100:
+        words += [ONES[n // 100 - 1], "hundred"]
+        n %= 100
+    if n >= 20:
+        words.append(TENS[n // 10 - 2])
+        n %= 10
+    if n:
+        words.append(ONES[n - 1])
+    return words
+
+
+def human_numbers(last=9_999, valid_fraction=0.2):
+    """The numbers 1 ... last written in words and joined by " . " into one token stream, split as fastbook's
+    chapter 12 does: the first (1 - valid_fraction) of the tokens to train on, the rest to validate.
+    Return (train tokens, validation tokens, vocabulary in order of first appearance)."""
+    last = _need_int(last, "last", 2)
+    if last > 9_999:
+        raise ValueError(f"last must be at most 9999, got {last}")
+    if isinstance(valid_fraction, bool) or not isinstance(valid_fraction, (int, float)) or not 0 < valid_fraction < 1:
+        raise ValueError(f"valid_fraction must be a number strictly between 0 and 1, got {valid_fraction!r}")
+    tokens = []
+    for n in range(1, last + 1):
+        if tokens:
+            tokens.append(".")
+        tokens += number_words(n)
+    vocabulary = list(dict.fromkeys(tokens))
+    cut = int(len(tokens) * (1 - valid_fraction))
+    return tokens[:cut], tokens[cut:], vocabulary

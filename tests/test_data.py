@@ -79,3 +79,26 @@ def test_the_corpus_snapshot_is_the_same_text_everywhere_and_refuses_damage(monk
     monkeypatch.setattr(corpus.resources, "files", lambda package: Damaged())
     with pytest.raises(RuntimeError, match="is damaged .* reinstall lstm_course"):
         corpus.python_help_text()
+
+
+def test_numbers_in_words_follow_the_human_numbers_style():
+    assert data.number_words(1) == ["one"] and data.number_words(19) == ["nineteen"]
+    assert data.number_words(20) == ["twenty"] and data.number_words(21) == ["twenty", "one"]
+    assert data.number_words(110) == ["one", "hundred", "ten"]
+    assert data.number_words(1005) == ["one", "thousand", "five"]
+    assert data.number_words(9999) == ["nine", "thousand", "nine", "hundred", "ninety", "nine"]
+    assert len({" ".join(data.number_words(n)) for n in range(1, 10_000)}) == 9_999, "every number has its own words"
+
+
+def test_human_numbers_stream_split_and_vocabulary():
+    train, valid, vocabulary = data.human_numbers()
+    tokens = train + valid
+    # 1 ... 9,999: 63,098 tokens (fastai's files hold 9,998 of these lines, 63,095 tokens)
+    assert len(tokens) == sum(len(data.number_words(n)) for n in range(1, 10_000)) + 9_998 == 63_098
+    assert tokens[:7] == ["one", ".", "two", ".", "three", ".", "four"] and tokens[-1] == "nine"
+    assert len(train) == int(0.8 * len(tokens)), "the first 80% of the tokens train, the rest validate"
+    assert len(vocabulary) == 30 and vocabulary[:2] == ["one", "."] and set(vocabulary) == set(tokens)
+    assert tokens.count(".") == 9_998
+    small_train, small_valid, _ = data.human_numbers(last=10, valid_fraction=0.5)
+    assert small_train + small_valid == "one . two . three . four . five . six . seven . eight . nine . ten".split()
+    assert (len(small_train), len(small_valid)) == (9, 10), "19 tokens: int(19 * 0.5) = 9 train the model"
