@@ -262,23 +262,23 @@ def check_lstm_step(fn):
                      f"{tuple(c_t.shape)}; check the transposes: gates = x @ weight_ih.T + h @ weight_hh.T + biases")
     with torch.no_grad():
         h_ref, c_ref = cell(x, (h, c))
-    if torch.allclose(h_t, h_ref, **tol) and torch.allclose(c_t, c_ref, **tol):
+    if _close(h_t, h_ref, tol) and _close(c_t, c_ref, tol):
         return Feedback(True, "your step equals nn.LSTMCell, to the precision of your dtype.")
-    if torch.allclose(h_t, c_ref, **tol) and torch.allclose(c_t, h_ref, **tol):
+    if _close(h_t, c_ref, tol) and _close(c_t, h_ref, tol):
         return _fail("you returned (c_t, h_t): return (h_t, c_t) in that order, as nn.LSTMCell does")
     for order in ("figo", "igfo", "ifog", "fiog", "oifg"):
         h_w, c_w = _reference_step(x, h, c, *params, order=order)
-        if torch.allclose(h_t, h_w, **tol) and torch.allclose(c_t, c_w, **tol):
+        if _close(h_t, h_w, tol) and _close(c_t, c_w, tol):
             return _fail(f"you read the gates in the order {', '.join(order)}; PyTorch stacks them as i, f, g, o")
     h_w, c_w = _reference_step(x, h, c, *params, tanh_c=False)
-    if torch.allclose(c_t, c_ref, **tol) and torch.allclose(h_t, h_w, **tol):
+    if _close(c_t, c_ref, tol) and _close(h_t, h_w, tol):
         return _fail("c_t is right, but h_t = o_t * tanh(c_t): you left out the tanh")
-    if torch.allclose(c_t, c_ref, **tol):
+    if _close(c_t, c_ref, tol):
         return _fail("c_t is right but h_t is not: h_t = o_t * tanh(c_t)")
-    if torch.allclose(h_t, h_ref, **tol):
+    if _close(h_t, h_ref, tol):
         return _fail("h_t is right but you returned something else as c_t: return (h_t, c_t) in that order")
     h_w, c_w = _reference_step(x, h, c, params[0], params[1], params[2], torch.zeros_like(params[3]))
-    if torch.allclose(c_t, c_w, **tol):
+    if _close(c_t, c_w, tol):
         return _fail("you left out bias_hh: PyTorch adds both bias vectors")
     return _fail("your (h_t, c_t) differ from nn.LSTMCell; compare each gate with the equations in chapter 3")
 
@@ -305,6 +305,24 @@ def check_lstm_param_count(fn):
             return _fail("that is one block; an LSTM stacks four")
         return _fail(f"nn.LSTM({inp}, {hid}) has {right} parameters, you returned {n}")
     return Feedback(True, "4 × (H·I + H·H + 2·H), matching sum(p.numel()) for every size tried.")
+
+
+def _bidirectional_states_mistake(features, output, h_n, tol):
+    """None if features are the top layer's forward and backward final states of a bidirectional LSTM, joined in
+    that order; otherwise what is wrong with them (the mistakes learners make, each named)."""
+    if _close(features, torch.cat([h_n[-2], h_n[-1]], dim=-1), tol):
+        return None
+    if _close(features, output[:, -1], tol):
+        return ("output[:, -1] is the forward direction's final state, but for the backward direction it is its state "
+                "after reading only the last token: the backward direction ends at step 0. Take h_n[-2] and h_n[-1] "
+                "(or output[:, -1, :H] with output[:, 0, H:])")
+    if _close(features, torch.cat([h_n[-1], h_n[-2]], dim=-1), tol):
+        return ("backward first: the right states in the wrong order. Put the forward direction (h_n[-2]) first, as "
+                "nn.LSTM's own output does")
+    if h_n.shape[0] > 2 and _close(features, torch.cat([h_n[0], h_n[1]], dim=-1), tol):
+        return ("with num_layers=2, h_n[0] and h_n[1] are the first layer's states; the top layer's are h_n[-2] "
+                "and h_n[-1]")
+    return "these features are not each direction's final state: expected torch.cat([h_n[-2], h_n[-1]], dim=-1)"
 
 
 def check_bidirectional_head(make_head, head_input):
@@ -337,20 +355,9 @@ def check_bidirectional_head(make_head, head_input):
         features = answer
         if features.shape != right.shape:
             return _fail(f"head_input should return shape (batch, 2 × hidden) = {tuple(right.shape)}, got {tuple(features.shape)}")
-        if _close(features, right, tol):
-            continue
-        if _close(features, output[:, -1], tol):
-            return _fail("output[:, -1] is the forward direction's final state, but for the backward direction it is "
-                         "its state after reading only the last token: the backward direction ends at step 0. Take "
-                         "h_n[-2] and h_n[-1] (or output[:, -1, :H] with output[:, 0, H:])")
-        if _close(features, torch.cat([h_n[-1], h_n[-2]], dim=-1), tol):
-            return _fail("the right states in the wrong order: put the forward direction (h_n[-2]) first, as "
-                         "nn.LSTM's own output does")
-        if layers == 2 and _close(features, torch.cat([h_n[0], h_n[1]], dim=-1), tol):
-            return _fail("with num_layers=2, h_n[0] and h_n[1] are the first layer's states; the top layer's are "
-                         "h_n[-2] and h_n[-1]")
-        return _fail("these features are not each direction's final state: expected "
-                     "torch.cat([h_n[-2], h_n[-1]], dim=-1)")
+        mistake = _bidirectional_states_mistake(features, output, h_n, tol)
+        if mistake:
+            return _fail(mistake)
     return Feedback(True, "256 = 2 directions × 128 units, fed with each direction's final state: the forward one "
                           "after the last token, the backward one after the first.")
 
@@ -433,20 +440,13 @@ def check_bidirectional_summary(fn):
         out, tol = _tensor(answer, h_n)
         if out is None:
             return _fail(f"return a tensor, got {type(answer).__name__}")
-        right = torch.cat([h_n[-2], h_n[-1]], dim=-1)
         if out.shape == (2, 4):
             return _fail("that is one direction (hidden_size features); join the forward and backward final states")
         if out.shape != (2, 8):
             return _fail(f"expected (batch, 2 * hidden) = (2, 8), got {tuple(out.shape)}")
-        if _close(out, right, tol):
-            continue
-        if _close(out, torch.cat([h_n[-1], h_n[-2]], dim=-1), tol):
-            return _fail("backward first: output puts the forward direction in [:H], so keep that order: h_n[-2], h_n[-1]")
-        if layers == 2 and _close(out, torch.cat([h_n[0], h_n[1]], dim=-1), tol):
-            return _fail("h_n[0] and h_n[1] are the first layer; the top layer's states are the last two rows")
-        if _close(out, output[:, -1].detach(), tol):
-            return _fail("output[:, -1]'s backward half has read one step only; use h_n[-2] and h_n[-1]")
-        return _fail("expected torch.cat([h_n[-2], h_n[-1]], dim=-1)")
+        mistake = _bidirectional_states_mistake(out, output.detach(), h_n, tol)
+        if mistake:
+            return _fail(mistake)
     return Feedback(True, "forward final and backward final state of the top layer, for 1 and 2 layers.")
 
 
@@ -529,9 +529,9 @@ def check_sampling_distribution(fn):
             continue
         if abs(out.sum().item() - 1) > 1e-4:
             return _fail(f"the probabilities sum to {out.sum().item():.3f}; after keeping the top k, renormalise")
-        if torch.allclose(out, torch.softmax((scores * temperature).masked_fill(scores * temperature < (scores * temperature).topk(top_k).values[-1], float("-inf")), -1), **tol):
+        if _close(out, torch.softmax((scores * temperature).masked_fill(scores * temperature < (scores * temperature).topk(top_k).values[-1], float("-inf")), -1), tol):
             return _fail("you multiplied by the temperature; divide the scores by it (temperature < 1 sharpens)")
-        if torch.allclose(out, torch.softmax(scaled, -1), **tol):
+        if _close(out, torch.softmax(scaled, -1), tol):
             return _fail(f"with top_k={top_k} only the {top_k} highest scores may keep probability")
         return _fail(f"for temperature {temperature} and top_k {top_k} expected {[round(v, 3) for v in right.tolist()]}")
     return Feedback(True, "temperature divides the scores, top-k keeps the k largest, softmax renormalises.")
