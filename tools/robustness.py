@@ -75,9 +75,12 @@ def merge_reports(old, rows):
         raise ValueError("can only merge into a robustness report (a dict with 'runs'); run without --merge first")
     fresh = {r["notebook"] for r in rows}
     kept = [r for r in old["runs"] if r["notebook"] not in fresh]
-    merged = sorted(kept + rows, key=lambda r: r["notebook"])       # stable: each notebook keeps its run order
-    held = sum(r["failure"] is None for r in merged)
-    return {"runs": merged, "held": held, "total": len(merged)}
+    return summary(sorted(kept + rows, key=lambda r: r["notebook"]))   # stable: each notebook keeps its run order
+
+
+def summary(rows):
+    """The report of a list of runs: the runs, how many held and how many there were."""
+    return {"runs": rows, "held": sum(r["failure"] is None for r in rows), "total": len(rows)}
 
 
 def main(argv=None):
@@ -101,9 +104,10 @@ def main(argv=None):
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     if args.merge:
-        if not Path(args.report or REPORT).is_file():
-            parser.error(f"--merge needs an existing report at {args.report or REPORT}")
-        old = json.loads(Path(args.report or REPORT).read_text(encoding="utf-8"))
+        merge_from = Path(args.report or REPORT)
+        if not merge_from.is_file():
+            parser.error(f"--merge needs an existing report at {merge_from}")
+        old = json.loads(merge_from.read_text(encoding="utf-8"))
 
     rows = []
     for label, env in runs(seeds, not args.no_one_thread):
@@ -113,9 +117,8 @@ def main(argv=None):
             verdict = "ok" if failure is None else f"FAILED at {name}::Cell {failure['cell']}: {failure['error']}"
             print(f"{label:<28} {name:<45} {seconds:6.1f} s  {verdict}", flush=True)
             rows.append({"run": label, "notebook": name, "seconds": round(seconds, 1), "failure": failure})
-    failed = [r for r in rows if r["failure"]]
-    print(f"\nclaims held in {len(rows) - len(failed)} of {len(rows)} chapter runs")
-    report = {"runs": rows, "held": len(rows) - len(failed), "total": len(rows)}
+    report = this_run = summary(rows)
+    print(f"\nclaims held in {this_run['held']} of {this_run['total']} chapter runs")
     if args.merge:
         report = merge_reports(old, rows)
         print(f"merged with the other chapters' runs: claims held in {report['held']} of {report['total']}")
@@ -123,7 +126,7 @@ def main(argv=None):
         Path(args.report).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if args.page:
         Path(args.page).write_text(render_page(report), encoding="utf-8")
-    return 1 if failed else 0
+    return 1 if this_run["held"] < this_run["total"] else 0
 
 
 if __name__ == "__main__":
