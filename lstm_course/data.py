@@ -1,4 +1,5 @@
-"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves, numbers in words."""
+"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves, numbers in
+words, and lists of numbers to translate from words into digits."""
 
 import random
 
@@ -137,3 +138,42 @@ def human_numbers(last=9_999, valid_fraction=0.2):
     vocabulary = list(dict.fromkeys(tokens))
     cut = int(len(tokens) * (1 - valid_fraction))
     return tokens[:cut], tokens[cut:], vocabulary
+
+
+def held_out_numbers(top=999, fraction=0.2, seed=0):
+    """Chapter 8: the numbers 1 ... top split at random into (numbers to train on, numbers held out), so a test
+    built from the held-out ones contains only numbers the model has never seen written down."""
+    top = _need_int(top, "top", 5)
+    if top > 9_999:
+        raise ValueError(f"top must be at most 9999, got {top}")
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise ValueError(f"fraction must be a number strictly between 0 and 1, got {fraction!r}")
+    numbers = list(range(1, top + 1))
+    random.Random(seed).shuffle(numbers)
+    cut = max(1, round(len(numbers) * fraction))
+    return sorted(numbers[cut:]), sorted(numbers[:cut])
+
+
+def number_lists(n, numbers, count=1, seed=0):
+    """Chapter 8: n translation pairs (source words, target characters). Each source is `count` numbers drawn
+    from `numbers`, written in words and separated by ","; its target is the same list in digits:
+    (["forty", "two", ",", "seven"], "42,7"). count may be a (low, high) pair: each pair then draws its own
+    count uniformly from low ... high."""
+    n = _need_int(n, "n", 1)
+    low, high = (count, count) if not isinstance(count, (tuple, list)) else tuple(count)
+    low, high = _need_int(low, "count", 1), _need_int(high, "count", 1)
+    if low > high:
+        raise ValueError(f"count must be a number or a (low, high) pair with low <= high, got {count!r}")
+    numbers = list(numbers)
+    if not numbers or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 1 <= v <= 9_999
+                              for v in numbers):
+        raise ValueError("numbers must be a non-empty list of whole numbers from 1 to 9999")
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(n):
+        chosen = [rng.choice(numbers) for _ in range(rng.randint(low, high))]
+        source = []
+        for value in chosen:
+            source += ([","] if source else []) + number_words(int(value))
+        pairs.append((source, ",".join(str(int(v)) for v in chosen)))
+    return pairs

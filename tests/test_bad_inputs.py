@@ -97,6 +97,14 @@ CASES = [
     (data.human_numbers, (), {"valid_fraction": 1.0}, ValueError, "strictly between 0 and 1"),
     (data.human_numbers, (1,), {}, ValueError, "last must be at least 2"),
     (data.human_numbers, (20_000,), {}, ValueError, "last must be at most 9999"),
+    (data.held_out_numbers, (3,), {}, ValueError, "top must be at least 5"),
+    (data.held_out_numbers, (20_000,), {}, ValueError, "top must be at most 9999"),
+    (data.held_out_numbers, (), {"fraction": 0}, ValueError, "strictly between 0 and 1"),
+    (data.number_lists, (5, [1, 2]), {"count": (3, 2)}, ValueError, "low <= high"),
+    (data.number_lists, (5, [1, 2]), {"count": 0}, ValueError, "count must be at least 1"),
+    (data.number_lists, (5, []), {}, ValueError, "non-empty list of whole numbers from 1 to 9999"),
+    (data.number_lists, (5, [0, 12_000]), {}, ValueError, "non-empty list of whole numbers from 1 to 9999"),
+    (data.number_lists, (5.0, [1, 2]), {}, TypeError, "n must be an int"),
     (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
     (checks.clip_reference, ([checks.torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
     (checks.clip_reference, (checks.torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
@@ -123,6 +131,11 @@ CHECKER_CASES = [
     (checks.check_gru_param_count, (lambda i, h: None,), "no answer yet"),
     (checks.check_conv_output_length, (lambda *a: 49.5,), "must be a whole number"),
     (checks.check_sampling_distribution, (lambda s, t, k: "probabilities",), "return a tensor of probabilities"),
+    (checks.check_teacher_forcing_inputs, ("shift",), "expected a function"),
+    (checks.check_teacher_forcing_inputs, (lambda t, b: "inputs",), "return a tensor of token ids"),
+    (checks.check_attention_weights, (lambda q, k, m: None,), "return a tensor of weights"),
+    (checks.check_beam_step, (lambda s, p, w: p,), "return three things"),
+    (checks.check_beam_step, (lambda s, p, w: ("a", "b", "c"),), "whole numbers"),
 ]
 
 EXEMPT = {

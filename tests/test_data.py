@@ -102,3 +102,21 @@ def test_human_numbers_stream_split_and_vocabulary():
     small_train, small_valid, _ = data.human_numbers(last=10, valid_fraction=0.5)
     assert small_train + small_valid == "one . two . three . four . five . six . seven . eight . nine . ten".split()
     assert (len(small_train), len(small_valid)) == (9, 10), "19 tokens: int(19 * 0.5) = 9 train the model"
+
+
+def test_held_out_numbers_split_the_numbers_without_overlap():
+    train, held = data.held_out_numbers(top=999, fraction=0.2, seed=0)
+    assert len(held) == 200 and len(train) == 799 and not set(train) & set(held)
+    assert sorted(train + held) == list(range(1, 1000)) and held == sorted(held)
+    assert data.held_out_numbers(seed=0) == (train, held) != data.held_out_numbers(seed=1)
+
+
+def test_number_lists_pair_words_with_digits():
+    pairs = data.number_lists(200, [7, 42, 703], count=(1, 3), seed=3)
+    assert {len(digits.split(",")) for _, digits in pairs} == {1, 2, 3}, "counts drawn from 1 ... 3"
+    for words, digits in pairs:
+        numbers = [int(d) for d in digits.split(",")]
+        spoken = " ".join(words).split(" , ")
+        assert spoken == [" ".join(data.number_words(n)) for n in numbers]
+    assert data.number_lists(1, [703], count=2) == [(["seven", "hundred", "three", ",", "seven", "hundred", "three"], "703,703")]
+    assert data.number_lists(5, [7, 42], seed=1) == data.number_lists(5, [7, 42], seed=1) != data.number_lists(5, [7, 42], seed=2)

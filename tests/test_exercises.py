@@ -119,6 +119,24 @@ def _raises(*args):
     raise NotImplementedError
 
 
+def _masked_scores(queries, keys, mask):
+    return (queries @ keys.transpose(1, 2)).masked_fill(~mask[:, None, :], float("-inf"))
+
+
+def _beam(scores, log_probs, width, add_scores=True, swap=False):
+    total = (scores[:, None] + log_probs) if add_scores else log_probs
+    best = total.flatten().topk(width)
+    V = log_probs.shape[1]
+    beams, tokens = best.indices // V, best.indices % V
+    return (best.values, tokens, beams) if swap else (best.values, beams, tokens)
+
+
+def _best_of_each_beam(scores, log_probs, width):
+    values, tokens = (scores[:, None] + log_probs).max(dim=1)
+    order = values.argsort(descending=True)[:width]
+    return values[order], order, tokens[order]
+
+
 WRONG = [
     (checks.check_steps_below, 65, "off by one"),
     (checks.check_steps_below, 67, "off by one"),
@@ -190,6 +208,21 @@ WRONG = [
     (checks.check_conv_output_length, lambda n, k, s, p: (n + 2 * p - k) // s, "+ 1"),
     (checks.check_conv_output_length, lambda n, k, s, p: (n - k) // s + 1, "left out the padding"),
     (checks.check_conv_output_length, lambda n, k, s, p: n, "expected"),
+    (checks.check_teacher_forcing_inputs, lambda t, b: t, "the very token it must predict"),
+    (checks.check_teacher_forcing_inputs, lambda t, b: torch.cat([torch.full_like(t[:, :1], b), t], 1), "one step too long"),
+    (checks.check_teacher_forcing_inputs, lambda t, b: torch.cat([t[:, 1:], t[:, :1]], 1), "shifted the wrong way"),
+    (checks.check_teacher_forcing_inputs, lambda t, b: torch.cat([torch.zeros_like(t[:, :1]), t[:, :-1]], 1), "bos token"),
+    (checks.check_attention_weights, lambda q, k, m: (q @ k.transpose(1, 2)).softmax(-1), "padded source positions got weight"),
+    (checks.check_attention_weights, lambda q, k, m: (q @ k.transpose(1, 2)).masked_fill(~m[:, None], 0).softmax(-1), "fill with -inf"),
+    (checks.check_attention_weights, lambda q, k, m: (q @ k.transpose(1, 2)).softmax(-1) * m[:, None], "no longer sum to 1"),
+    (checks.check_attention_weights, lambda q, k, m: _masked_scores(q, k, m).softmax(1), "wrong dimension"),
+    (checks.check_attention_weights, lambda q, k, m: (_masked_scores(q, k, m) / q.shape[-1] ** 0.5).softmax(-1), "sqrt(H)"),
+    (checks.check_attention_weights, lambda q, k, m: _masked_scores(q, k, m), "rows do not sum to 1"),
+    (checks.check_beam_step, lambda s, p, w: _beam(s, p, w, add_scores=False), "log-probability alone"),
+    (checks.check_beam_step, _best_of_each_beam, "each beam's best continuation"),
+    (checks.check_beam_step, lambda s, p, w: _beam(s, p, w, swap=True), "mixed up"),
+    (checks.check_beam_step, lambda s, p, w: tuple(x.flip(0) for x in _beam(s, p, w)), "best first"),
+    (checks.check_beam_step, lambda s, p, w: _beam(s.exp(), p.exp(), w), "log-probabilities add"),
 ]
 
 
@@ -283,6 +316,24 @@ def _sampling_scatter(scores, temperature, top_k):
     return torch.zeros_like(scaled).scatter(0, top.indices, torch.softmax(top.values, 0))
 
 
+def _attention_numpy(queries, keys, mask):
+    scores = np.einsum("bth,bsh->bts", queries.numpy().astype(np.float64), keys.numpy().astype(np.float64))
+    e = np.where(mask.numpy()[:, None, :], np.exp(scores - scores.max(-1, keepdims=True)), 0.0)
+    return e / e.sum(-1, keepdims=True)
+
+
+def _beam_numpy(scores, log_probs, width):
+    total = (scores.numpy()[:, None] + log_probs.numpy()).ravel()
+    best = np.argsort(-total)[:width]
+    return total[best], best // log_probs.shape[1], best % log_probs.shape[1]
+
+
+def _beam_by_sorting(scores, log_probs, width):
+    options = sorted(((float(scores[b] + log_probs[b, v]), b, v) for b in range(len(scores))
+                      for v in range(log_probs.shape[1])), reverse=True)[:width]
+    return [o[0] for o in options], [o[1] for o in options], [o[2] for o in options]
+
+
 RIGHT = [
     (checks.check_steps_below, np.int64(66)),
     (checks.check_steps_below, 66.0),
@@ -323,6 +374,12 @@ RIGHT = [
     (checks.check_gru_param_count, lambda i, h: torch.tensor(sum(p.numel() for p in nn.GRU(i, h).parameters()))),
     (checks.check_conv_output_length, lambda n, k, s, p: math.floor((n + 2 * p - k) / s) + 1),
     (checks.check_conv_output_length, lambda n, k, s, p: len(range(0, n + 2 * p - k + 1, s))),
+    (checks.check_teacher_forcing_inputs, lambda t, b: np.pad(t.numpy(), ((0, 0), (1, 0)), constant_values=b)[:, :-1]),
+    (checks.check_teacher_forcing_inputs, lambda t, b: [[b] + row[:-1] for row in t.tolist()]),
+    (checks.check_attention_weights, lambda q, k, m: torch.einsum("bth,bsh->bts", q, k).masked_fill(~m[:, None], -1e9).softmax(-1)),
+    (checks.check_attention_weights, _attention_numpy),
+    (checks.check_beam_step, _beam_numpy),
+    (checks.check_beam_step, _beam_by_sorting),
 ]
 
 
