@@ -142,16 +142,21 @@ def human_numbers(last=9_999, valid_fraction=0.2):
 
 def held_out_numbers(top=999, fraction=0.2, seed=0):
     """Chapter 8: the numbers 1 ... top split at random into (numbers to train on, numbers held out), so a test
-    built from the held-out ones contains only numbers the model has never seen written down."""
+    built from the held-out ones contains only numbers the model has never seen written down. The building
+    blocks (1-19, the tens, the round hundreds and thousands) always stay in training: every held-out number
+    is a new combination of words the model has seen in the same roles."""
     top = _need_int(top, "top", 5)
     if top > 9_999:
         raise ValueError(f"top must be at most 9999, got {top}")
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise ValueError(f"fraction must be a number strictly between 0 and 1, got {fraction!r}")
-    numbers = list(range(1, top + 1))
-    random.Random(seed).shuffle(numbers)
-    cut = max(1, round(len(numbers) * fraction))
-    return sorted(numbers[cut:]), sorted(numbers[:cut])
+    blocks = {n for n in range(1, top + 1) if n < 20 or (n < 100 and n % 10 == 0) or n % 100 == 0}
+    combinations = [n for n in range(1, top + 1) if n not in blocks]
+    random.Random(seed).shuffle(combinations)
+    cut = max(1, round(top * fraction))
+    if cut >= len(combinations):
+        raise ValueError(f"top={top} leaves too few numbers to hold out {fraction:.0%} of them")
+    return sorted(blocks | set(combinations[cut:])), sorted(combinations[:cut])
 
 
 def number_lists(n, numbers, count=1, seed=0):

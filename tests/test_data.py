@@ -109,6 +109,8 @@ def test_held_out_numbers_split_the_numbers_without_overlap():
     assert len(held) == 200 and len(train) == 799 and not set(train) & set(held)
     assert sorted(train + held) == list(range(1, 1000)) and held == sorted(held)
     assert data.held_out_numbers(seed=0) == (train, held) != data.held_out_numbers(seed=1)
+    blocks = [n for n in range(1, 1000) if n < 20 or (n < 100 and n % 10 == 0) or n % 100 == 0]
+    assert set(blocks) <= set(train), "numbers written with one word, and round hundreds, are always trained on"
 
 
 def test_number_lists_pair_words_with_digits():

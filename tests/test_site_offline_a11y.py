@@ -1,9 +1,11 @@
 """Every page of the built site: no request leaves localhost, no console error, maths renders, and
 axe-core finds no serious or critical accessibility violation."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from conftest import ROOT
+from conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT
 
 AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -52,37 +54,58 @@ def _redirects(html_dir, path):
     return 'http-equiv="refresh"' in (html_dir / path).read_text(encoding="utf-8")[:2000].lower()
 
 
-def test_every_page_stays_offline_without_errors_and_passes_axe_in_light_mode(browser, site_url, built_site, pages):
+def _audit_every_page(site_url, html_dir, pages, colour_mode):
+    """Visit every page in one colour mode with a browser of this thread's own (Playwright's sync API is one
+    instance per thread). Light: wait until the network is idle and record outside requests and console
+    errors; dark: audit once the page has loaded. Return the requests counted and the problems by page."""
+    from playwright.sync_api import sync_playwright
+
+    found = {"requests": 0, "outside": {}, "errors": {}, "violations": {}}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for path in pages:
+            redirect = _redirects(html_dir, path)      # a redirect page has already moved on to its target
+            if colour_mode == "dark" and redirect:
+                continue
+            page, requests, errors = _visit(browser, site_url, path, colour_mode,
+                                            wait_until="networkidle" if colour_mode == "light" else "load")
+            found["requests"] += len(requests)
+            if _outside(requests, site_url):
+                found["outside"][path] = _outside(requests, site_url)
+            if errors and colour_mode == "light":
+                found["errors"][path] = errors
+            if not redirect:
+                violations = _axe_violations(page)
+                if violations:
+                    found["violations"][path] = violations
+            page.close()
+        browser.close()
+    return found
+
+
+@pytest.fixture(scope="module")
+def audits(site_url, built_site, pages):
+    """Both colour modes audited at once, one browser per mode in its own thread (the two cores share the work)."""
+    assert AXE.exists(), f"{AXE} missing: run `make test` (it installs axe-core from npm)"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {mode: pool.submit(_audit_every_page, site_url, built_site[0], pages, mode) for mode in ("light", "dark")}
+        return {mode: run.result() for mode, run in runs.items()}
+
+
+def test_every_page_stays_offline_without_errors_and_passes_axe_in_light_mode(audits, pages):
     """One visit per page (waiting until the network is idle): no request leaves localhost, no console error,
     and axe-core finds no serious or critical violation."""
-    assert AXE.exists(), f"{AXE} missing: run `make test` (it installs axe-core from npm)"
-    checked, report = 0, {}
-    for path in pages:
-        page, requests, errors = _visit(browser, site_url, path)
-        outside = _outside(requests, site_url)
-        assert not outside, f"{path} requested {outside}"
-        assert not errors, f"{path}: console errors {errors}"
-        checked += len(requests)
-        if not _redirects(built_site[0], path):     # a redirect page has already moved on to its target
-            report[path] = _axe_violations(page)
-        page.close()
-    assert checked > 10 * len(pages) // 2, "suspiciously few requests recorded"
-    report = {p: v for p, v in report.items() if v}
-    assert not report, "\n".join(f"{p}: {v}" for p, vs in report.items() for v in vs)
+    light = audits["light"]
+    assert not light["outside"], "\n".join(f"{p} requested {u}" for p, u in light["outside"].items())
+    assert not light["errors"], "\n".join(f"{p}: console errors {e}" for p, e in light["errors"].items())
+    assert light["requests"] > 10 * len(pages) // 2, "suspiciously few requests recorded"
+    assert not light["violations"], "\n".join(f"{p}: {v}" for p, vs in light["violations"].items() for v in vs)
 
 
-def test_axe_finds_no_serious_violations_in_dark_mode(browser, site_url, built_site, pages):
-    assert AXE.exists(), f"{AXE} missing: run `make test` (it installs axe-core from npm)"
-    report = {}
-    for path in pages:
-        if _redirects(built_site[0], path):
-            continue
-        page, _, _ = _visit(browser, site_url, path, "dark", wait_until="load")
-        violations = _axe_violations(page)
-        if violations:
-            report[path] = violations
-        page.close()
-    assert not report, "\n".join(f"{p}: {v}" for p, vs in report.items() for v in vs)
+def test_axe_finds_no_serious_violations_in_dark_mode(audits):
+    dark = audits["dark"]
+    assert not dark["outside"], dark["outside"]
+    assert not dark["violations"], "\n".join(f"{p}: {v}" for p, vs in dark["violations"].items() for v in vs)
 
 
 def test_the_audit_reports_a_violation_when_there_is_one(browser):
