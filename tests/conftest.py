@@ -45,8 +45,9 @@ def executed(request, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("executed")
     wheel = execute.build_wheel(folder / "wheel")
-    progress(f"executing {len(NOTEBOOKS)} notebooks once, each opened alone in a fresh environment ...")
-    return {"results": execute.execute_all(NOTEBOOKS, folder, wheel, progress=progress), "wheel": wheel}
+    jobs = 2 if (os.cpu_count() or 1) >= 2 else 1           # two at a time, one CPU thread each
+    progress(f"executing {len(NOTEBOOKS)} notebooks once, each opened alone in a fresh environment, {jobs} at a time ...")
+    return {"results": execute.execute_all(NOTEBOOKS, folder, wheel, progress=progress, jobs=jobs), "wheel": wheel}
 
 
 @pytest.fixture(scope="session")

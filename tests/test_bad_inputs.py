@@ -46,6 +46,7 @@ CASES = [
     (execute.run_notebook, ("no_such_chapter.ipynb",), {}, FileNotFoundError, "no such notebook"),
     (execute.execute_alone, ("no_such_chapter.ipynb", "unused", "unused.whl"), {}, FileNotFoundError, "no such notebook"),
     (execute.execute_all, ("chapters/01_vanishing_gradients.ipynb", "unused", "unused.whl"), {}, TypeError, "list of notebook paths"),
+    (execute.execute_all, ([], "unused", "unused.whl"), {"jobs": 0}, ValueError, "jobs must be a whole number >= 1"),
     (execute.first_error, ({"cells": []},), {}, TypeError, "expected an executed notebook"),
     (execute.fill_cache, ([],), {}, TypeError, "the dict execute_all returns"),
     (execute.helper_key, ("no/such/folder",), {}, NotADirectoryError, "course's repository root"),

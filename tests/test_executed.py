@@ -2,6 +2,7 @@
 environment where only its own install cell can provide the helper, a broken install cell fails its notebook,
 and a second run prints the same numbers."""
 
+import os
 import re
 
 import nbformat
@@ -52,12 +53,19 @@ def test_a_broken_install_cell_fails_its_notebook_with_a_clear_message(executed,
 
 
 # The shortest chapter runs a second time (running every notebook twice would double the suite's time).
+def test_every_notebook_ran_once_in_order_on_one_thread_when_two_ran_at_once(executed):
+    results = executed["results"]
+    assert list(results) == [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+    threads = {r["threads"] for r in results.values()}
+    assert threads == ({1} if (os.cpu_count() or 1) >= 2 else {None}), threads
+
+
 REPRODUCED = ["chapters/01_vanishing_gradients.ipynb"]
 
 
 @pytest.mark.parametrize("rel", REPRODUCED)
 def test_a_second_run_prints_the_same_numbers(rel, executed, tmp_path):
-    again = execute.execute_alone(ROOT / rel, tmp_path, executed["wheel"])
+    again = execute.execute_alone(ROOT / rel, tmp_path, executed["wheel"], threads=executed["results"][rel]["threads"])
     assert again["failure"] is None, again["failure"]
     first = [c for c in executed["results"][rel]["notebook"].cells if c.cell_type == "code"]
     second = [c for c in again["notebook"].cells if c.cell_type == "code"]

@@ -22,7 +22,9 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,10 +125,11 @@ def _imports_helper(python, cwd):
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None):
+def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None, threads=None):
     """Run one notebook opened alone: a copy in an empty folder, a fresh environment without lstm_course, the
     helper installed only by the notebook's own install cell. Return a result dict (see execute_all).
-    preinstalled: a wheel put into the environment first (say, an older helper the notebook must replace)."""
+    preinstalled: a wheel put into the environment first (say, an older helper the notebook must replace);
+    threads: the CPU threads the kernel's torch may use (default: as this process's environment says)."""
     path, folder = Path(path).resolve(), Path(folder)
     if not path.is_file():
         raise FileNotFoundError(f"no such notebook: {path}")
@@ -145,6 +148,8 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
     env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(folder), "MPLBACKEND": "Agg", ENV_VAR: str(wheel),
            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     keep = {k: os.environ[k] for k in ("COURSE_SEED", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
+    if threads is not None:
+        keep |= {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     nb, seconds, failure = run_notebook(copy, keep, cwd=work, kernel_dir=kernel_dir, base_env=env, timeout=timeout)
     installed = _imports_helper(python, work)
     return {"path": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path), "notebook": nb,
@@ -153,20 +158,31 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
             "other_files": sorted(p.name for p in work.iterdir() if p.suffix == ".ipynb" and p.name != path.name)}
 
 
-def execute_all(paths, folder, wheel, progress=print):
-    """Run each notebook once with execute_alone; return {relative path: result}. A result holds the executed
-    notebook, seconds, failure (None, or {cell, error}) and whether the notebook's install cell installed the
-    helper into its fresh environment."""
+def execute_all(paths, folder, wheel, progress=print, jobs=1):
+    """Run each notebook once with execute_alone; return {relative path: result}, in the order given. A result
+    holds the executed notebook, seconds, failure (None, or {cell, error}), the CPU threads its kernel had and
+    whether the notebook's install cell installed the helper into its fresh environment. jobs > 1 runs that many
+    notebooks at once, each kernel on one CPU thread: torch's threads in two kernels would fight over the cores
+    (the claims hold on one thread too: `make robustness` checks every chapter that way)."""
     if isinstance(paths, (str, Path)):
         raise TypeError("paths must be a list of notebook paths, not one path")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
     folder = Path(folder)
-    results = {}
-    for n, path in enumerate(paths):
-        result = execute_alone(path, folder / f"nb{n:02d}", wheel)
-        results[result["path"]] = result
+    threads = 1 if jobs > 1 else None
+    one_at_a_time = threading.Lock()             # progress lines from two workers must not interleave
+
+    def run(n, path):
+        result = execute_alone(path, folder / f"nb{n:02d}", wheel, threads=threads)
+        result["threads"] = threads
         verdict = "ok" if result["failure"] is None else f"FAILED at Cell {result['failure']['cell']}: {result['failure']['error']}"
-        progress(f"executed {result['path']:<45} {result['seconds']:6.1f} s  {verdict}")
-    return results
+        with one_at_a_time:
+            progress(f"executed {result['path']:<45} {result['seconds']:6.1f} s  {verdict}")
+        return result
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:      # the kernels are processes; threads only wait on them
+        results = list(pool.map(run, range(len(paths)), paths))
+    return {result["path"]: result for result in results}
 
 
 def helper_key(root=ROOT):
