@@ -690,33 +690,33 @@ def check_beam_step(fn):
     if not (new_scores.shape == beams.shape == tokens.shape == (width,)):
         return _fail(f"each of the three must have length width = {width}, got "
                      f"{tuple(new_scores.shape)}, {tuple(beams.shape)}, {tuple(tokens.shape)}")
+    K, V = log_probs.shape
+    as_pairs = lambda flat_indices: [(int(i) // V, int(i) % V) for i in flat_indices]    # flat K × V index -> (beam, token)
     total = scores[:, None] + log_probs
     top = total.flatten().topk(width)
-    right_beams, right_tokens = top.indices // log_probs.shape[1], top.indices % log_probs.shape[1]
+    right = as_pairs(top.indices)
     chosen = [(int(b), int(t)) for b, t in zip(beams, tokens)]
-    if chosen == list(zip(right_beams.tolist(), right_tokens.tolist())) and _close(new_scores, top.values, tol):
+    if chosen == right and _close(new_scores, top.values, tol):
         return Feedback(True, "the best extensions of all beams together, each scored by its beam's log-probability plus its own.")
-    if sorted(chosen) == sorted(zip(right_beams.tolist(), right_tokens.tolist())):
+    if sorted(chosen) == sorted(right):
         if not _close(new_scores.sort(descending=True).values, top.values, tol):
             return _fail("the right extensions, but their scores are not beam score + log-probability")
         return _fail("the right extensions, in the wrong order: return them best first")
-    alone = log_probs.flatten().topk(width).indices
-    if chosen == [(int(i) // 4, int(i) % 4) for i in alone]:
+    if chosen == as_pairs(log_probs.flatten().topk(width).indices):
         return _fail("you ranked by the new token's log-probability alone: add each beam's score, since a sequence's "
                      "log-probability is the sum over all its tokens")
     per_beam = total.max(dim=1)
-    if sorted(chosen) == sorted((b, int(per_beam.indices[b])) for b in range(3)):
+    if sorted(chosen) == sorted((b, int(per_beam.indices[b])) for b in range(K)):
         return _fail("you kept each beam's best continuation; compare all beams × tokens together and keep the best "
                      "width, even if several come from one beam")
-    swapped = [(int(i) % 3, int(i) // 3) for i in total.T.flatten().topk(width).indices]
-    if chosen == swapped or chosen == [(int(i) % 4, int(i) // 4) for i in top.indices]:
+    swapped = [(int(i) % K, int(i) // K) for i in total.T.flatten().topk(width).indices]
+    if chosen == swapped or chosen == [(t, b) for b, t in right]:
         return _fail("beam and token are mixed up: in the flattened (K × V) scores, index // V is the beam and "
                      "index % V the token")
-    summed_probabilities = (scores.exp()[:, None] + log_probs.exp()).flatten().topk(width).indices
-    if chosen == [(int(i) // 4, int(i) % 4) for i in summed_probabilities]:
+    if chosen == as_pairs((scores.exp()[:, None] + log_probs.exp()).flatten().topk(width).indices):
         return _fail("you added probabilities; probabilities multiply, so log-probabilities add: "
                      "score = beam score + log-probability")
-    return _fail(f"expected beams {right_beams.tolist()} and tokens {right_tokens.tolist()}, got {chosen}")
+    return _fail(f"expected (beam, token) pairs {right}, got {chosen}")
 
 
 def _never_raises(checker):

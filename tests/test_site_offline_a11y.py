@@ -70,8 +70,9 @@ def _audit_every_page(site_url, html_dir, pages, colour_mode):
             page, requests, errors = _visit(browser, site_url, path, colour_mode,
                                             wait_until="networkidle" if colour_mode == "light" else "load")
             found["requests"] += len(requests)
-            if _outside(requests, site_url):
-                found["outside"][path] = _outside(requests, site_url)
+            outside = _outside(requests, site_url)
+            if outside:
+                found["outside"][path] = outside
             if errors and colour_mode == "light":
                 found["errors"][path] = errors
             if not redirect:

@@ -153,7 +153,7 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
     nb, seconds, failure = run_notebook(copy, keep, cwd=work, kernel_dir=kernel_dir, base_env=env, timeout=timeout)
     installed = _imports_helper(python, work)
     return {"path": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path), "notebook": nb,
-            "seconds": round(seconds, 1), "failure": failure,
+            "seconds": round(seconds, 1), "failure": failure, "threads": threads,
             "installed_by_notebook": installed is not None and installed.startswith(str(folder)),
             "other_files": sorted(p.name for p in work.iterdir() if p.suffix == ".ipynb" and p.name != path.name)}
 
@@ -174,7 +174,6 @@ def execute_all(paths, folder, wheel, progress=print, jobs=1):
 
     def run(n, path):
         result = execute_alone(path, folder / f"nb{n:02d}", wheel, threads=threads)
-        result["threads"] = threads
         verdict = "ok" if result["failure"] is None else f"FAILED at Cell {result['failure']['cell']}: {result['failure']['error']}"
         with one_at_a_time:
             progress(f"executed {result['path']:<45} {result['seconds']:6.1f} s  {verdict}")
