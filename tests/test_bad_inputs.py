@@ -137,6 +137,10 @@ CHECKER_CASES = [
     (checks.check_attention_weights, (lambda q, k, m: None,), "return a tensor of weights"),
     (checks.check_beam_step, (lambda s, p, w: p,), "return three things"),
     (checks.check_beam_step, (lambda s, p, w: ("a", "b", "c"),), "whole numbers"),
+    (checks.check_as_streams, (lambda ids, b: "rows",), "return a tensor of token ids"),
+    (checks.check_shifted_chunk, (lambda r, s, t: r,), "return two things"),
+    (checks.check_shifted_chunk, (lambda r, s, t: ("x", "y"),), "tensors of token ids"),
+    (checks.check_tied_weights, (lambda m: setattr(m, "out", nn.Identity()),), "keep model.embed an nn.Embedding"),
 ]
 
 EXEMPT = {

@@ -1,6 +1,7 @@
 """Exercise notebooks: every hidden solution passes its checker, every untouched stub is told it is
 unfinished, and typical wrong answers are rejected with the message that names the mistake."""
 
+import copy
 import math
 
 import nbformat
@@ -137,6 +138,15 @@ def _best_of_each_beam(scores, log_probs, width):
     return values[order], order, tokens[order]
 
 
+def _tie_by_copy(model):
+    with torch.no_grad():
+        model.out.weight.copy_(model.embed.weight)
+
+
+def _tie_by_data(model):
+    model.out.weight.data = model.embed.weight.data
+
+
 WRONG = [
     (checks.check_steps_below, 65, "off by one"),
     (checks.check_steps_below, 67, "off by one"),
@@ -223,6 +233,15 @@ WRONG = [
     (checks.check_beam_step, lambda s, p, w: _beam(s, p, w, swap=True), "mixed up"),
     (checks.check_beam_step, lambda s, p, w: tuple(x.flip(0) for x in _beam(s, p, w)), "best first"),
     (checks.check_beam_step, lambda s, p, w: _beam(s.exp(), p.exp(), w), "log-probabilities add"),
+    (checks.check_as_streams, lambda ids, b: ids[:len(ids) // b * b].view(-1, b).T, "interleave"),
+    (checks.check_as_streams, lambda ids, b: ids[:len(ids) // b * b].view(b, -1).T, "rows and columns swapped"),
+    (checks.check_as_streams, lambda ids, b: torch.nn.functional.pad(ids, (0, 1)).view(b, -1), "leftover"),
+    (checks.check_shifted_chunk, lambda r, s, t: (r[:, s:s + t], r[:, s:s + t]), "copy its input"),
+    (checks.check_shifted_chunk, lambda r, s, t: (r[:, s + 1:s + 1 + t], r[:, s:s + t]), "swapped"),
+    (checks.check_shifted_chunk, lambda r, s, t: (r[:, s:s + t], r[:, s + 1:s + 1 + t]), "one token longer"),
+    (checks.check_tied_weights, _tie_by_copy, "copied the embedding's values"),
+    (checks.check_tied_weights, _tie_by_data, "still two parameters"),
+    (checks.check_tied_weights, lambda m: None, "is not model.embed.weight"),
 ]
 
 
@@ -334,6 +353,17 @@ def _beam_by_sorting(scores, log_probs, width):
     return [o[0] for o in options], [o[1] for o in options], [o[2] for o in options]
 
 
+def _chunk_with_end_check(rows, start, bptt):
+    end = min(start + bptt, rows.shape[1] - 1)
+    return rows[:, start:end].clone(), rows[:, start + 1:end + 1].clone()
+
+
+def _tie_and_return_new(model):
+    tied = copy.deepcopy(model)
+    tied.out.weight = tied.embed.weight
+    return tied
+
+
 RIGHT = [
     (checks.check_steps_below, np.int64(66)),
     (checks.check_steps_below, 66.0),
@@ -380,6 +410,12 @@ RIGHT = [
     (checks.check_attention_weights, _attention_numpy),
     (checks.check_beam_step, _beam_numpy),
     (checks.check_beam_step, _beam_by_sorting),
+    (checks.check_as_streams, lambda ids, b: torch.stack(list(ids[:len(ids) // b * b].chunk(b)))),
+    (checks.check_as_streams, lambda ids, b: np.array(ids.tolist()[:len(ids) // b * b]).reshape(b, -1)),
+    (checks.check_shifted_chunk, _chunk_with_end_check),
+    (checks.check_shifted_chunk, lambda r, s, t: (r[:, s:min(s + t, r.shape[1] - 1)], r[:, s + 1:min(s + t, r.shape[1] - 1) + 1])),
+    (checks.check_tied_weights, _tie_and_return_new),
+    (checks.check_tied_weights, lambda m: setattr(m.out, "weight", m.embed.weight)),
 ]
 
 

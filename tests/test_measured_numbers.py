@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT, cell_source, load_notebook
 
 CHECKED = ["01_vanishing_gradients", "02_cell_state", "03_gates", "04_nn_lstm", "05_bidirectional",
-           "06_text_generation", "07_mistakes_and_practices", "08_sequence_to_sequence"]
+           "06_text_generation", "07_mistakes_and_practices", "08_sequence_to_sequence",
+           "09_word_language_model"]
 # Settings (weight scales, forget biases and the gate values they give, learning rates, dataset sizes) and
 # results of arithmetic in the derivations (0.5^40 ~ 1e-12, 0.9^19 ~ 0.14): not measurements.
 CONSTANTS = {"0.5", "1.0", "1.5", "3.0", "0.95", "0.73", "0.99", "0.3", "0.01", "0.003", "3e-3", "0.9", "0.14",
@@ -18,8 +19,8 @@ CONSTANTS = {"0.5", "1.0", "1.5", "3.0", "0.95", "0.73", "0.99", "0.3", "0.01", 
              # chapter 6: the corpus's Python version, the 90/10 split, log2(100), training steps, peak
              # learning rate, candidate words
              "3.11", "90%", "10%", "6.6", "1,400", "0.02", "3,000",
-             # chapter 8: the share of numbers held out
-             "20%"}
+             # chapter 8: the share of numbers held out; chapter 9: the data set's range and split, the prompts
+             "20%", "9,999", "80%", "2,345", "9,000"}
 NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d+|\d+(?:\.\d+)?e-?\d+|10\^\{?-?\d+\}?|10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:,\d{3})+|\d+ ?%)")
 ALT = re.compile(r'alt=(f?)((?:"[^"\n]*"\s*)+)')
 

@@ -99,7 +99,7 @@ def test_sync_rewrites_a_stale_install_cell(tmp_path):
 # Terms a reader may not know, each defined in the glossary (a line of its own in the glossary directive).
 GLOSSARY_TERMS = ["Elman network", "Jacobian", "retain_grad", "cuDNN", "teacher forcing", "one-cycle schedule",
                   "variational dropout", "Mamba and RWKV", "truncated backpropagation through time", "gate",
-                  "exposure bias", "beam search", "attention"]
+                  "exposure bias", "beam search", "attention", "stateful model", "weight tying"]
 
 
 def test_glossary_defines_the_terms_the_chapters_use():
