@@ -1,5 +1,5 @@
-"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves, numbers in
-words, and lists of numbers to translate from words into digits."""
+"""Synthetic datasets made by code (no downloads): long reviews, "river bank" sentences, noisy waves, a bit to
+recall after a delay, numbers in words, and lists of numbers to translate from words into digits."""
 
 import random
 
@@ -93,6 +93,25 @@ def noisy_waves(n, length, seed=0, noise=0.05):
     f1, f2 = rng.uniform(0, 2 * np.pi, (n, 1)), rng.uniform(0, 2 * np.pi, (n, 1))
     x = np.sin(2 * np.pi * t / p1 + f1) + 0.5 * np.sin(2 * np.pi * t / p2 + f2)
     return (x + noise * rng.standard_normal((n, length))).astype(np.float32)
+
+
+def delayed_recall(batch, delay, generator=None, noise=0.2):
+    """Chapters 2 and 3: inputs (batch, delay + 1, 3) and target bits (0. or 1.) as torch tensors. Channel 0 holds
+    the bit as -1 or +1 at t = 0, channel 1 Gaussian noise of standard deviation `noise` at every step, channel 2 a
+    marker at the last step, where the bit must be recalled. Draws from `generator` (a torch.Generator) if given."""
+    import torch
+
+    batch, delay = _need_int(batch, "batch", 1), _need_int(delay, "delay", 1)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0 (a standard deviation), got {noise!r}")
+    bits = torch.randint(0, 2, (batch,), generator=generator)
+    x = torch.zeros(batch, delay + 1, 3)
+    x[:, 0, 0] = 2.0 * bits - 1.0
+    x[:, :, 1] = noise * torch.randn(batch, delay + 1, generator=generator)
+    x[:, -1, 2] = 1.0
+    return x, bits.float()
 
 
 ONES = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "

@@ -122,3 +122,17 @@ def test_number_lists_pair_words_with_digits():
         assert spoken == [" ".join(data.number_words(n)) for n in numbers]
     assert data.number_lists(1, [703], count=2) == [(["seven", "hundred", "three", ",", "seven", "hundred", "three"], "703,703")]
     assert data.number_lists(5, [7, 42], seed=1) == data.number_lists(5, [7, 42], seed=1) != data.number_lists(5, [7, 42], seed=2)
+
+
+def test_delayed_recall_puts_the_bit_first_the_marker_last_and_noise_between():
+    import torch
+
+    x, bits = data.delayed_recall(500, 30, torch.Generator().manual_seed(0))
+    assert x.shape == (500, 31, 3) and bits.shape == (500,)
+    assert torch.equal(x[:, 0, 0], 2 * bits - 1) and (x[:, 1:, 0] == 0).all(), "the bit, as -1 or +1, only at t = 0"
+    assert (x[:, -1, 2] == 1).all() and (x[:, :-1, 2] == 0).all(), "the marker only at the last step"
+    assert 0.15 < x[:, :, 1].std().item() < 0.25 and 0.4 < bits.mean().item() < 0.6
+    again, _ = data.delayed_recall(500, 30, torch.Generator().manual_seed(0))
+    other, _ = data.delayed_recall(500, 30, torch.Generator().manual_seed(1))
+    assert torch.equal(x, again) and not torch.equal(x, other), "the generator decides the batch"
+    assert (data.delayed_recall(8, 5, noise=0)[0][:, :, 1] == 0).all()
