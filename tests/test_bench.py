@@ -30,6 +30,14 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     assert sorted(row["notebook"] for row in results["notebooks"]) == notebooks, "rerun `make bench`"
     assert [r["budget_s"] for r in results["charlm"]["lstm"]] == [30, 60, 300]
     assert {r["model"] for r in results["recall"]} == set(bench.RECALL_MODELS)
+    long = results["long_recall"]
+    assert {r["model"] for r in long} == set(bench.LONG_RECALL_MODELS) and max(r["delay"] for r in long) >= 4000
+    for model in bench.LONG_RECALL_MODELS:
+        runs = [r for r in long if r["model"] == model]
+        assert all(r["accuracy"] >= 0.99 for r in runs[:-1]), f"{model}: the runs stop at the first delay failed"
+    at_1000 = results["recall_1000"]
+    assert sorted((r["model"], r["seed"]) for r in at_1000) == sorted((m, s) for m in bench.RECALL_1000_MODELS for s in (0, 1, 2))
+    assert all(r["delay"] == 1000 and r["budget_s"] == 30 for r in at_1000)
 
 
 def test_a_slow_notebook_is_named_with_its_time():
@@ -65,9 +73,16 @@ def test_experiments_run_on_tiny_budgets(tmp_path):
     recall = bench.recall_vs_delay([5], seconds=0.5)
     assert [r["model"] for r in recall] == list(bench.RECALL_MODELS)
     assert all(0 <= r["accuracy"] <= 1 and r["seconds"] < 5 for r in recall)
+    long = bench.longest_delay([3, 6], seconds=0.5, models=["LSTM, chrono", "RNN"])
+    assert [r["model"] for r in long][:1] == ["LSTM, chrono"] and all(r["budget_s"] == 0.5 for r in long)
+    for model in ("LSTM, chrono", "RNN"):
+        runs = [r for r in long if r["model"] == model]
+        assert runs and all(r["accuracy"] >= 0.99 for r in runs[:-1]), "a model's runs stop at the first delay it fails"
     lm = bench.charlm_vs_ngram([0.5], orders=[2])
     assert lm["lstm"][0]["steps"] >= 20 and 1 < lm["lstm"][0]["bpc"] < 7 and 2 < lm["ngram"][0]["bpc"] < 5
-    results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm}
+    results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm,
+               "long_recall": long}
     page = write_report(results, tmp_path)
     assert page.read_text(encoding="utf-8") == render_page(results) + "\n"
+    assert "## How far back each model learns" in page.read_text(encoding="utf-8")
     assert {p.name for p in tmp_path.iterdir()} >= {RESULTS, PAGE, "bench_recall.png", "bench_charlm.png", "bench_recall.csv"}

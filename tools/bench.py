@@ -136,7 +136,12 @@ def charlm_vs_ngram(budgets, orders=range(2, 8)):
 
 RECALL_MODELS = {"RNN": ("RNN", None), "GRU": ("GRU", None), "LSTM": ("LSTM", None),
                  "LSTM, forget bias 3": ("LSTM", 3.0), "LSTM, forget bias 5": ("LSTM", 5.0)}
-EXPERIMENTS = ("notebooks", "scratch", "recall", "charlm", "site")
+# Chapter 3's protocol (batches of 16, Adam 0.01, stop at two perfect validation checks): (kind, initialisation).
+LONG_RECALL_MODELS = {"RNN": ("RNN", "PyTorch default"), "GRU": ("GRU", "PyTorch default"),
+                      "GRU, chrono": ("GRU", "chrono"), "LSTM": ("LSTM", "PyTorch default"),
+                      "LSTM, forget biases alone": ("LSTM", "forget biases alone"), "LSTM, chrono": ("LSTM", "chrono")}
+EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "charlm", "site")
+RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
 
 
 def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
@@ -153,7 +158,10 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
     unknown = sorted(set(models or ()) - set(RECALL_MODELS))
     if unknown:
         raise ValueError(f"unknown recall models {unknown}; choose from {list(RECALL_MODELS)}")
-    ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["recall_batch", "Recaller", "train_recall"], _torch_namespace())
+    from lstm_course.data import delayed_recall
+
+    ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["Recaller", "train_recall"],
+                          _torch_namespace() | {"delayed_recall": delayed_recall})
     nn = ns["nn"]
     runs = [(name, delay, seed) for name in (models or RECALL_MODELS) for delay in delays for seed in seeds]
     rows = []
@@ -164,6 +172,35 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
                                                 max_steps=10**9, seed=seed, max_seconds=seconds)
         rows.append({"model": name, "delay": delay, "seed": seed, "accuracy": round(accuracy, 4), "steps": steps,
                      "seconds": round(time.perf_counter() - start, 1)})
+    return rows
+
+
+def longest_delay(delays, seconds, seeds=(0,), models=None):
+    """Chapter 3's training protocol on ever longer delays: for each model and seed, runs at each delay in turn
+    (each under the same time budget) until the first delay it fails (held-out accuracy below 0.99)."""
+    from tqdm.auto import tqdm
+
+    from lstm_course.data import delayed_recall
+    from lstm_course.notebooks import load_definitions
+
+    if not delays or not all(isinstance(d, int) and d >= 2 for d in delays) or list(delays) != sorted(set(delays)):
+        raise ValueError(f"delays must be increasing ints >= 2, got {delays!r}")
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
+    unknown = sorted(set(models or ()) - set(LONG_RECALL_MODELS))
+    if unknown:
+        raise ValueError(f"unknown recall models {unknown}; choose from {list(LONG_RECALL_MODELS)}")
+    ns = _torch_namespace() | {"delayed_recall": delayed_recall, "RECALL_DELAY": max(delays), "MAX_STEPS": 10**9}
+    ns = load_definitions(CHAPTERS / "03_gates.ipynb", ["chrono_init", "Recaller", "train_long_recall"], ns)
+    rows = []
+    for name, seed in tqdm([(m, s) for m in (models or LONG_RECALL_MODELS) for s in seeds], desc="longest delay"):
+        kind, init = LONG_RECALL_MODELS[name]
+        for delay in delays:
+            accuracy, steps, took, _ = ns["train_long_recall"](init, seed, delay=delay, kind=kind, max_seconds=seconds)
+            rows.append({"model": name, "delay": delay, "seed": seed, "accuracy": round(accuracy, 4), "steps": steps,
+                         "seconds": round(took, 1), "budget_s": seconds})
+            if accuracy < 0.99:
+                break
     return rows
 
 
@@ -223,6 +260,8 @@ def main(argv=None):
     parser.add_argument("--lm-budgets", default="30,60,300", help="character-LM training budgets in seconds")
     parser.add_argument("--recall-delays", default="25,50,100,200,400")
     parser.add_argument("--recall-seconds", type=float, default=60.0, help="time budget of each delayed-recall run")
+    parser.add_argument("--long-recall-delays", default="25,50,100,200,400,1000,2000,4000")
+    parser.add_argument("--long-recall-seconds", type=float, default=90.0, help="time budget of each run at one delay")
     parser.add_argument("--sizes", default="32,128,512", help="hidden sizes for scratch vs nn.LSTM")
     parser.add_argument("--only", default=",".join(EXPERIMENTS),
                         help="experiments to run; the others are kept from the existing results in --out")
@@ -246,6 +285,10 @@ def main(argv=None):
         rows = recall_vs_delay(numbers(args.recall_delays, int), args.recall_seconds, models=models)
         kept = [r for r in results.get("recall", []) if models and r["model"] not in models]
         results["recall"] = sorted(kept + rows, key=lambda r: (list(RECALL_MODELS).index(r["model"]), r["delay"], r["seed"]))
+    if "long_recall" in only:
+        results["long_recall"] = longest_delay(numbers(args.long_recall_delays, int), args.long_recall_seconds)
+    if "recall_1000" in only:
+        results["recall_1000"] = longest_delay([1000], 30.0, seeds=(0, 1, 2), models=RECALL_1000_MODELS)
     if "charlm" in only:
         results["charlm"] = charlm_vs_ngram(numbers(args.lm_budgets, float))
     page = write_report(results, out)

@@ -51,6 +51,61 @@ def _stuck_sentence(recall):
             "can be learned at all.")
 
 
+def _long_recall_section(rows):
+    """The page's section on chapter 3's protocol: the longest delay each model learned, and what it took."""
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    lines = []
+    for model in models:
+        runs = [r for r in rows if r["model"] == model]
+        solved = [r for r in runs if r["accuracy"] >= SOLVED]
+        failed = [r for r in runs if r["accuracy"] < SOLVED]
+        best = max(solved, key=lambda r: r["delay"]) if solved else None
+        lines.append((model, f"{best['delay']:,}" if best else "none",
+                      f"{best['steps']:,} steps, {best['seconds']:.1f} s" if best else "",
+                      f"{failed[0]['delay']:,}: {failed[0]['accuracy']:.2f} after {failed[0]['steps']:,} steps, "
+                      f"{failed[0]['seconds']:.0f} s" if failed else "none: it learned every delay tried"))
+    budget = max(r["budget_s"] for r in rows)
+    top = max(r["delay"] for r in rows)
+    seeds = len({r["seed"] for r in rows})
+    return ["## How far back each model learns", "",
+            "Chapter 3's task and training protocol (the delayed-recall bit, batches of 16, Adam at 0.01, stopped at two "
+            "perfect validation checks in a row), one delay after another, until the first delay a model fails "
+            f"(held-out accuracy below {SOLVED}) or the longest tried, {top:,}. Every run has the same time budget, "
+            f"{budget:g} s. {seeds} seed(s) per model: a single run is an anecdote, so read a model's row as what it "
+            "did here, not as what it can never do.", "",
+            _table(["model", "longest delay learned", "it took", "first delay failed (accuracy, steps, seconds)"], lines),
+            ""]
+
+
+def _recall_1000_section(rows, ladder=None):
+    """The page's section on delay 1,000 alone: each model once per seed, under chapter 3's 30 s budget."""
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    seeds = sorted({r["seed"] for r in rows})
+    cells = {(r["model"], r["seed"]): r for r in rows}
+    solved = {m: sum(cells[m, s]["accuracy"] >= SOLVED for s in seeds) for m in models}
+    return ["### At delay 1,000, over seeds", "",
+            f"Each model once per seed ({len(seeds)} seeds), stopped by a {rows[0]['budget_s']:g} s budget: held-out "
+            "accuracy, then steps and seconds.", "",
+            _table(["model"] + [f"seed {s}" for s in seeds],
+                   [[m] + [f"{cells[m, s]['accuracy']:.3f} ({cells[m, s]['steps']:,} steps, {cells[m, s]['seconds']:.0f} s)"
+                           for s in seeds] for m in models]), "",
+            " ".join(f"{m}: solved in {solved[m]} of {len(seeds)} seeds." for m in models) + _luck(solved, ladder, len(seeds)),
+            ""]
+
+
+def _luck(solved, ladder, seeds):
+    """A sentence for models that learned delay 1,000 in some seed although the ladder stopped them earlier."""
+    if not ladder:
+        return ""
+    lucky = [m for m, n in solved.items() if n and (_longest_solved(ladder, m) or 0) < 1000]
+    if not lucky:
+        return ""
+    return (f" {', '.join(lucky)} stopped short of 1,000 in the ladder above, yet learned delay 1,000 in some seeds "
+            "here: for such a model, whether training finds a way to hold the bit depends on the seed more than on "
+            "the delay." + (" What chrono initialisation bought the LSTM is that it learned in every seed."
+                            if solved.get("LSTM, chrono") == seeds else ""))
+
+
 def check_results(results):
     """Raise ValueError unless results hold every experiment the page and the figures show."""
     if not isinstance(results, dict):
@@ -120,6 +175,11 @@ def render_page(results):
             + f" The longest single run took {seconds:.0f} s.", "",
             "```{figure} bench_recall.png", ":alt: " + _recall_alt(results), "",
             "Held-out accuracy on delayed recall against the delay, one line per model.", "```", ""]
+
+    if "long_recall" in results:
+        out += _long_recall_section(results["long_recall"])
+    if "recall_1000" in results:
+        out += _recall_1000_section(results["recall_1000"], results.get("long_recall"))
 
     scratch = results["scratch"]
     out += ["## The from-scratch LSTM against `nn.LSTM`", "",
@@ -227,6 +287,7 @@ def write_report(results, out):
     page = render_page(results)            # validates the results before anything is written
     (out / RESULTS).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     tables = {"notebooks": results.get("notebooks"), "scratch": results["scratch"], "recall": results["recall"],
+              "long_recall": results.get("long_recall"), "recall_1000": results.get("recall_1000"),
               "charlm_lstm": results["charlm"]["lstm"], "charlm_ngram": results["charlm"]["ngram"]}
     for name, rows in tables.items():
         if rows:
