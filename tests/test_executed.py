@@ -134,3 +134,12 @@ def test_an_older_helper_is_replaced_by_the_version_the_notebook_asks_for(execut
     (tmp_path / "run").mkdir()
     result = execute.execute_alone(path, tmp_path / "run", executed["wheel"], preinstalled=old_wheel)
     assert result["failure"] is None and result["installed_by_notebook"], result["failure"]
+
+
+def test_the_slowest_notebooks_start_first_when_several_run_at_once():
+    timed = execute._expected_seconds()
+    order = [NOTEBOOKS[n] for n in execute._longest_first(NOTEBOOKS)]
+    seconds = [timed.get(str(p.relative_to(ROOT)), float("inf")) for p in order]
+    assert seconds == sorted(seconds, reverse=True) and len(order) == len(NOTEBOOKS)
+    assert str(order[0].relative_to(ROOT)).startswith("chapters/"), "a chapter is the slowest notebook"
+    assert execute._expected_seconds(ROOT / "no" / "such.json") == {}

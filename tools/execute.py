@@ -158,12 +158,34 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
             "other_files": sorted(p.name for p in work.iterdir() if p.suffix == ".ipynb" and p.name != path.name)}
 
 
+def _expected_seconds(results_file=ROOT / "appendix" / "bench_results.json"):
+    """{notebook path relative to the root: seconds} from the benchmark's last notebook timings ({} if none)."""
+    try:
+        rows = json.loads(Path(results_file).read_text(encoding="utf-8")).get("notebooks", [])
+        return {row["notebook"]: float(row["seconds"]) for row in rows}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _longest_first(paths):
+    """Indices of paths, the notebooks the benchmark timed longest first (a notebook it never timed, say a new
+    chapter, counts as longest): with several workers the slow ones start at once instead of ending the run alone."""
+    expected = _expected_seconds()
+
+    def seconds(n):
+        path = Path(paths[n]).resolve()
+        rel = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+        return expected.get(rel, float("inf"))
+    return sorted(range(len(paths)), key=lambda n: -seconds(n))
+
+
 def execute_all(paths, folder, wheel, progress=print, jobs=1):
     """Run each notebook once with execute_alone; return {relative path: result}, in the order given. A result
     holds the executed notebook, seconds, failure (None, or {cell, error}), the CPU threads its kernel had and
     whether the notebook's install cell installed the helper into its fresh environment. jobs > 1 runs that many
     notebooks at once, each kernel on one CPU thread: torch's threads in two kernels would fight over the cores
-    (the claims hold on one thread too: `make robustness` checks every chapter that way)."""
+    (the claims hold on one thread too: `make robustness` checks every chapter that way), starting the notebooks
+    the benchmark timed longest first."""
     if isinstance(paths, (str, Path)):
         raise TypeError("paths must be a list of notebook paths, not one path")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -179,9 +201,10 @@ def execute_all(paths, folder, wheel, progress=print, jobs=1):
             progress(f"executed {result['path']:<45} {result['seconds']:6.1f} s  {verdict}")
         return result
 
+    order = _longest_first(paths) if jobs > 1 else list(range(len(paths)))
     with ThreadPoolExecutor(max_workers=jobs) as pool:      # the kernels are processes; threads only wait on them
-        results = list(pool.map(run, range(len(paths)), paths))
-    return {result["path"]: result for result in results}
+        done = dict(zip(order, pool.map(run, order, [paths[n] for n in order])))
+    return {done[n]["path"]: done[n] for n in range(len(paths))}
 
 
 def helper_key(root=ROOT):
