@@ -144,6 +144,15 @@ EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "
 RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
 
 
+def _check_budget_and_models(seconds, models, known):
+    """Raise ValueError unless seconds is a positive time budget and every model named is one of `known`."""
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
+    unknown = sorted(set(models or ()) - set(known))
+    if unknown:
+        raise ValueError(f"unknown recall models {unknown}; choose from {list(known)}")
+
+
 def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
     """Chapter 2's delayed-recall task: held-out accuracy of each model against the delay, each run
     stopped by the same time budget (or earlier, after 20 perfect batches in a row)."""
@@ -153,11 +162,7 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
 
     if not delays or not all(isinstance(d, int) and d >= 1 for d in delays):
         raise ValueError(f"delays must be ints >= 1, got {delays!r}")
-    if not isinstance(seconds, (int, float)) or seconds <= 0:
-        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
-    unknown = sorted(set(models or ()) - set(RECALL_MODELS))
-    if unknown:
-        raise ValueError(f"unknown recall models {unknown}; choose from {list(RECALL_MODELS)}")
+    _check_budget_and_models(seconds, models, RECALL_MODELS)
     from lstm_course.data import delayed_recall
 
     ns = load_definitions(CHAPTERS / "02_cell_state.ipynb", ["Recaller", "train_recall"],
@@ -185,11 +190,7 @@ def longest_delay(delays, seconds, seeds=(0,), models=None):
 
     if not delays or not all(isinstance(d, int) and d >= 2 for d in delays) or list(delays) != sorted(set(delays)):
         raise ValueError(f"delays must be increasing ints >= 2, got {delays!r}")
-    if not isinstance(seconds, (int, float)) or seconds <= 0:
-        raise ValueError(f"seconds must be a positive time budget, got {seconds!r}")
-    unknown = sorted(set(models or ()) - set(LONG_RECALL_MODELS))
-    if unknown:
-        raise ValueError(f"unknown recall models {unknown}; choose from {list(LONG_RECALL_MODELS)}")
+    _check_budget_and_models(seconds, models, LONG_RECALL_MODELS)
     ns = _torch_namespace() | {"delayed_recall": delayed_recall, "RECALL_DELAY": max(delays), "MAX_STEPS": 10**9}
     ns = load_definitions(CHAPTERS / "03_gates.ipynb", ["chrono_init", "Recaller", "train_long_recall"], ns)
     rows = []

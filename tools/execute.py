@@ -125,6 +125,11 @@ def _imports_helper(python, cwd):
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
+def _relative(path):
+    """A resolved notebook path as results name it: relative to the repository root when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None, threads=None):
     """Run one notebook opened alone: a copy in an empty folder, a fresh environment without lstm_course, the
     helper installed only by the notebook's own install cell. Return a result dict (see execute_all).
@@ -152,7 +157,7 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
         keep |= {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     nb, seconds, failure = run_notebook(copy, keep, cwd=work, kernel_dir=kernel_dir, base_env=env, timeout=timeout)
     installed = _imports_helper(python, work)
-    return {"path": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path), "notebook": nb,
+    return {"path": _relative(path), "notebook": nb,
             "seconds": round(seconds, 1), "failure": failure, "threads": threads,
             "installed_by_notebook": installed is not None and installed.startswith(str(folder)),
             "other_files": sorted(p.name for p in work.iterdir() if p.suffix == ".ipynb" and p.name != path.name)}
@@ -172,11 +177,7 @@ def _longest_first(paths):
     chapter, counts as longest): with several workers the slow ones start at once instead of ending the run alone."""
     expected = _expected_seconds()
 
-    def seconds(n):
-        path = Path(paths[n]).resolve()
-        rel = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-        return expected.get(rel, float("inf"))
-    return sorted(range(len(paths)), key=lambda n: -seconds(n))
+    return sorted(range(len(paths)), key=lambda n: -expected.get(_relative(Path(paths[n]).resolve()), float("inf")))
 
 
 def execute_all(paths, folder, wheel, progress=print, jobs=1):
