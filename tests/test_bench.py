@@ -38,6 +38,15 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     at_1000 = results["recall_1000"]
     assert sorted((r["model"], r["seed"]) for r in at_1000) == sorted((m, s) for m in bench.RECALL_1000_MODELS for s in (0, 1, 2))
     assert all(r["delay"] == 1000 and r["budget_s"] == 30 for r in at_1000)
+    reviews = results["reviews"]
+    assert {r["model"] for r in reviews} == set(bench.REVIEW_MODELS)
+    for model in bench.REVIEW_MODELS:
+        for seed in (0, 1, 2):
+            runs = [r for r in reviews if r["model"] == model and r["seed"] == seed]
+            assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), f"{model}: the runs stop at the first length failed"
+    chrono = [r for r in reviews if r["model"] == "LSTM, chrono"]
+    assert all(max(r["length"] for r in chrono if r["seed"] == s and r["accuracy"] > 0.95) >= 400 for s in (0, 1, 2)), \
+        "chapter 4 says the chrono LSTM learns 400-word reviews in every seed: the appendix must not contradict it"
 
 
 def test_a_slow_notebook_is_named_with_its_time():
@@ -78,11 +87,17 @@ def test_experiments_run_on_tiny_budgets(tmp_path):
     for model in ("LSTM, chrono", "RNN"):
         runs = [r for r in long if r["model"] == model]
         assert runs and all(r["accuracy"] >= 0.99 for r in runs[:-1]), "a model's runs stop at the first delay it fails"
+    reviews = bench.longest_review([3, 6], seeds=(0,), models=["LSTM, chrono", "RNN"])
+    assert [r["model"] for r in reviews][:1] == ["LSTM, chrono"] and all(r["max_steps"] >= r["steps"] for r in reviews)
+    for model in ("LSTM, chrono", "RNN"):
+        runs = [r for r in reviews if r["model"] == model]
+        assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), "a model's runs stop at the first length it fails"
     lm = bench.charlm_vs_ngram([0.5], orders=[2])
     assert lm["lstm"][0]["steps"] >= 20 and 1 < lm["lstm"][0]["bpc"] < 7 and 2 < lm["ngram"][0]["bpc"] < 5
     results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm,
-               "long_recall": long}
+               "long_recall": long, "reviews": reviews}
     page = write_report(results, tmp_path)
     assert page.read_text(encoding="utf-8") == render_page(results) + "\n"
     assert "## How far back each model learns" in page.read_text(encoding="utf-8")
+    assert "## How long a review each model learns" in page.read_text(encoding="utf-8")
     assert {p.name for p in tmp_path.iterdir()} >= {RESULTS, PAGE, "bench_recall.png", "bench_charlm.png", "bench_recall.csv"}

@@ -22,7 +22,9 @@ CONSTANTS = {"0.5", "1.0", "1.5", "3.0", "0.95", "0.73", "0.99", "0.3", "0.01", 
              # chapter 8: the share of numbers held out; chapter 9: the data set's range and split, the prompts
              "20%", "9,999", "80%", "2,345", "9,000",
              # chapter 3: the longest delay the benchmark appendix tries
-             "4,000"}
+             "4,000",
+             # chapter 4: the early-stopping threshold of the review runs
+             "98%"}
 NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d+|\d+(?:\.\d+)?e-?\d+|10\^\{?-?\d+\}?|10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:,\d{3})+|\d+ ?%)")
 ALT = re.compile(r'alt=(f?)((?:"[^"\n]*"\s*)+)')
 

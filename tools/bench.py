@@ -1,6 +1,8 @@
 """`make bench`: time every notebook and the site build, and rerun the chapters' models with more time than a notebook has."""
 
 import argparse
+import ast
+import functools
 import inspect
 import json
 import math
@@ -140,7 +142,11 @@ RECALL_MODELS = {"RNN": ("RNN", None), "GRU": ("GRU", None), "LSTM": ("LSTM", No
 LONG_RECALL_MODELS = {"RNN": ("RNN", "PyTorch default"), "GRU": ("GRU", "PyTorch default"),
                       "GRU, chrono": ("GRU", "chrono"), "LSTM": ("LSTM", "PyTorch default"),
                       "LSTM, forget biases alone": ("LSTM", "forget biases alone"), "LSTM, chrono": ("LSTM", "chrono")}
-EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "charlm", "site")
+# Chapter 4's classifier and protocol (batches of 64, Adam 0.01, its step budget, early stop at 98% validation):
+# (kind, init) as chapter 4's ReviewClassifier takes them.
+REVIEW_MODELS = {"RNN": ("RNN", None), "LSTM": ("LSTM", None), "LSTM, forget bias 3": ("LSTM", 3.0),
+                 "LSTM, chrono": ("LSTM", "chrono")}
+EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "reviews", "charlm", "site")
 RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
 
 
@@ -205,6 +211,68 @@ def longest_delay(delays, seconds, seeds=(0,), models=None):
     return rows
 
 
+def chapter_assignments(path, names, namespace):
+    """Run the top-level assignments to `names` (constants such as MAX_STEPS, VOCAB) from a notebook's code cells
+    in namespace; return namespace. Raise ValueError if one is missing."""
+    from lstm_course.notebooks import cell_source
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    done = set()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell_source(cell)
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign):
+                targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+                if targets & set(names):
+                    exec(compile(ast.get_source_segment(source, node), f"{path}:{sorted(targets)}", "exec"), namespace)
+                    done |= targets
+    missing = [n for n in names if n not in done]
+    if missing:
+        raise ValueError(f"{path}: no top-level assignment to {missing}")
+    return namespace
+
+
+def longest_review(lengths, seeds=(0, 1, 2), models=None):
+    """Chapter 4's review classifier and training protocol on ever longer reviews: for each model and seed, runs
+    at each length in turn until the first it fails (held-out accuracy not above 0.95)."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+    from tqdm.auto import tqdm
+
+    from bench_report import REVIEW_SOLVED
+
+    from lstm_course.data import review_vocabulary, synthetic_reviews
+    from lstm_course.notebooks import load_definitions
+
+    if not lengths or not all(isinstance(n, int) and n >= 2 for n in lengths) or list(lengths) != sorted(set(lengths)):
+        raise ValueError(f"lengths must be increasing ints >= 2, got {lengths!r}")
+    unknown = sorted(set(models or ()) - set(REVIEW_MODELS))
+    if unknown:
+        raise ValueError(f"unknown review models {unknown}; choose from {list(REVIEW_MODELS)}")
+    chapter = CHAPTERS / "04_nn_lstm.ipynb"
+    ns = _torch_namespace() | {"functools": functools, "review_vocabulary": review_vocabulary,
+                               "synthetic_reviews": synthetic_reviews, "pad_sequence": pad_sequence,
+                               "pack_padded_sequence": pack_padded_sequence}
+    ns = chapter_assignments(chapter, ["VOCAB", "MAX_STEPS", "BATCH", "CHRONO_T_MAX"], ns)
+    ns = load_definitions(chapter, ["encode", "ReviewClassifier", "review_tensors", "train_classifier"], ns)
+    nn = ns["nn"]
+    rows = []
+    for name, seed in tqdm([(m, s) for m in (models or REVIEW_MODELS) for s in seeds], desc="longest review"):
+        kind, init = REVIEW_MODELS[name]
+        for length in lengths:
+            start = time.perf_counter()
+            t_max = max(ns["CHRONO_T_MAX"], length)     # chrono's time scales reach at least the review's length
+            _, accuracy, _, steps = ns["train_classifier"](getattr(nn, kind), init, length, seed=seed, t_max=t_max)
+            rows.append({"model": name, "length": length, "seed": seed, "accuracy": round(accuracy, 4),
+                         "steps": steps, "seconds": round(time.perf_counter() - start, 1), "max_steps": ns["MAX_STEPS"],
+                         "batch": ns["BATCH"], "chrono_t_max": t_max})
+            ns["review_tensors"].cache_clear()           # long reviews take memory; each seed's data is made anew
+            if accuracy <= REVIEW_SOLVED:
+                break
+    return rows
+
+
 def scratch_vs_nn_lstm(sizes, batch=32, length=100, repeats=5):
     """Forward + backward time (ms, median of `repeats`) of chapter 3's from-scratch LSTM and of nn.LSTM."""
     if not sizes or not all(isinstance(n, int) and n >= 1 for n in sizes):
@@ -263,6 +331,7 @@ def main(argv=None):
     parser.add_argument("--recall-seconds", type=float, default=60.0, help="time budget of each delayed-recall run")
     parser.add_argument("--long-recall-delays", default="25,50,100,200,400,1000,2000,4000")
     parser.add_argument("--long-recall-seconds", type=float, default=90.0, help="time budget of each run at one delay")
+    parser.add_argument("--review-lengths", default="25,50,100,200,400,800")
     parser.add_argument("--sizes", default="32,128,512", help="hidden sizes for scratch vs nn.LSTM")
     parser.add_argument("--only", default=",".join(EXPERIMENTS),
                         help="experiments to run; the others are kept from the existing results in --out")
@@ -290,6 +359,8 @@ def main(argv=None):
         results["long_recall"] = longest_delay(numbers(args.long_recall_delays, int), args.long_recall_seconds)
     if "recall_1000" in only:
         results["recall_1000"] = longest_delay([1000], 30.0, seeds=(0, 1, 2), models=RECALL_1000_MODELS)
+    if "reviews" in only:
+        results["reviews"] = longest_review(numbers(args.review_lengths, int))
     if "charlm" in only:
         results["charlm"] = charlm_vs_ngram(numbers(args.lm_budgets, float))
     page = write_report(results, out)

@@ -7,6 +7,7 @@ from pathlib import Path
 PAGE = "how_fast.md"
 RESULTS = "bench_results.json"
 SOLVED = 0.99
+REVIEW_SOLVED = 0.95            # chapter 4's "learned": held-out accuracy above this
 
 
 def _table(header, rows):
@@ -91,6 +92,34 @@ def _recall_1000_section(rows, ladder=None):
                            for s in seeds] for m in models]), "",
             " ".join(f"{m}: solved in {solved[m]} of {len(seeds)} seeds." for m in models) + _luck(solved, ladder, len(seeds)),
             ""]
+
+
+def _reviews_section(rows):
+    """The page's section on chapter 4's reviews: the longest review each model learned in each seed."""
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    seeds = sorted({r["seed"] for r in rows})
+    lines = []
+    for model in models:
+        learned, failed = [], []
+        for seed in seeds:
+            runs = [r for r in rows if r["model"] == model and r["seed"] == seed]
+            passed = [r for r in runs if r["accuracy"] > REVIEW_SOLVED]
+            best = passed[-1] if passed else None
+            learned.append(f"{best['length']:,} ({best['steps']} steps, {best['seconds']:.1f} s)" if best else "none")
+            last = runs[-1]
+            failed.append(f"{last['length']:,}: {last['accuracy']:.2f}" if last["accuracy"] <= REVIEW_SOLVED else "none")
+        lines.append([model, "; ".join(learned), "; ".join(failed)])
+    top = max(r["length"] for r in rows)
+    return ["## How long a review each model learns", "",
+            "Chapter 4's synthetic reviews (the label is set by the first two words), classifier and training protocol "
+            f"(batches of {rows[0]['batch']}, Adam at 0.01, at most {rows[0]['max_steps']} steps, stopped early once 98% "
+            "of 256 validation reviews are right at two checks in a row; chrono's time scales drawn up to "
+            f"{min(r['chrono_t_max'] for r in rows):,} steps or the review's length if longer), one length after "
+            "another until a model's first "
+            f"failure (held-out accuracy {REVIEW_SOLVED} or below) or the longest tried, {top:,} words. "
+            f"{len(seeds)} seeds per model, listed in order (seeds {', '.join(map(str, seeds))}).", "",
+            _table(["model", "longest review learned, per seed (steps, seconds)", "first length failed, per seed (accuracy)"],
+                   lines), ""]
 
 
 def _luck(solved, ladder, seeds):
@@ -180,6 +209,9 @@ def render_page(results):
         out += _long_recall_section(results["long_recall"])
     if "recall_1000" in results:
         out += _recall_1000_section(results["recall_1000"], results.get("long_recall"))
+
+    if "reviews" in results:
+        out += _reviews_section(results["reviews"])
 
     scratch = results["scratch"]
     out += ["## The from-scratch LSTM against `nn.LSTM`", "",
@@ -287,7 +319,7 @@ def write_report(results, out):
     page = render_page(results)            # validates the results before anything is written
     (out / RESULTS).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     tables = {"notebooks": results.get("notebooks"), "scratch": results["scratch"], "recall": results["recall"],
-              "long_recall": results.get("long_recall"), "recall_1000": results.get("recall_1000"),
+              "long_recall": results.get("long_recall"), "recall_1000": results.get("recall_1000"), "reviews": results.get("reviews"),
               "charlm_lstm": results["charlm"]["lstm"], "charlm_ngram": results["charlm"]["ngram"]}
     for name, rows in tables.items():
         if rows:
