@@ -139,3 +139,14 @@ def test_saved_widget_views_render_offline(browser, site_url):
     assert not _outside(requests, site_url)
     assert not errors, f"console errors: {errors}"
     page.close()
+
+
+def test_every_code_block_is_reachable_with_the_keyboard(browser, site_url):
+    """_static/scrollable-focus.js gives every code block a tab stop, overflowing or not, so that no block that
+    starts to scroll after the layout settles is left out (axe's scrollable-region-focusable)."""
+    page, _, _ = _visit(browser, site_url, "chapters/03_gates.html")
+    blocks = page.locator("div.highlight pre")
+    assert blocks.count() > 10, blocks.count()
+    unmarked = page.locator("div.highlight pre:not([tabindex='0'])").count()
+    assert unmarked == 0, f"{unmarked} of {blocks.count()} code blocks have no tab stop"
+    page.close()
