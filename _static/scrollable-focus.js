@@ -11,16 +11,11 @@
   function markAll() {
     document.querySelectorAll(BLOCKS).forEach(mark);
   }
-  function start() {
-    markAll();
-    var main = document.getElementById("main-content") || document.body;
-    new MutationObserver(function (records) {
-      records.forEach(function (record) {
-        if (record.type === "childList") markAll();
-        else if (record.target.matches && record.target.matches(BLOCKS)) mark(record.target);
-      });
-    }).observe(main, {subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex"]});
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Start at once, from the page's head, and watch the whole document: blocks are marked as the parser adds
+  // them, so none waits unmarked for DOMContentLoaded, and a script replacing #main-content cannot deafen it.
+  markAll();
+  new MutationObserver(function (records) {
+    if (records.some(function (record) { return record.type === "childList"; })) markAll();
+    else records.forEach(function (record) { if (record.target.matches(BLOCKS)) mark(record.target); });
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ["tabindex"]});
 })();
