@@ -44,6 +44,11 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
         for seed in (0, 1, 2):
             runs = [r for r in reviews if r["model"] == model and r["seed"] == seed]
             assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), f"{model}: the runs stop at the first length failed"
+    ladder = results["human_numbers"]
+    assert [r["seed"] for r in ladder] == list(range(10)) and {r["rung"] for r in ladder} == {"regularised LSTM"}
+    accuracy = [r["accuracy"] for r in ladder]
+    assert min(accuracy) > 0.8 and sum(accuracy) / len(accuracy) > 0.84, \
+        "chapter 9 checks that its best model scores above 0.8 in every seed and 0.84 on average: the appendix must agree"
     chrono = [r for r in reviews if r["model"] == "LSTM, chrono"]
     assert all(max(r["length"] for r in chrono if r["seed"] == s and r["accuracy"] > 0.95) >= 400 for s in (0, 1, 2)), \
         "chapter 4 says the chrono LSTM learns 400-word reviews in every seed: the appendix must not contradict it"
@@ -92,12 +97,15 @@ def test_experiments_run_on_tiny_budgets(tmp_path):
     for model in ("LSTM, chrono", "RNN"):
         runs = [r for r in reviews if r["model"] == model]
         assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), "a model's runs stop at the first length it fails"
+    words = bench.human_numbers_seeds((0,), epochs=1)
+    assert [(r["seed"], r["epochs"]) for r in words] == [(0, 1)] and 0.1 < words[0]["accuracy"] < 1
     lm = bench.charlm_vs_ngram([0.5], orders=[2])
     assert lm["lstm"][0]["steps"] >= 20 and 1 < lm["lstm"][0]["bpc"] < 7 and 2 < lm["ngram"][0]["bpc"] < 5
     results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm,
-               "long_recall": long, "reviews": reviews}
+               "long_recall": long, "reviews": reviews, "human_numbers": words}
     page = write_report(results, tmp_path)
     assert page.read_text(encoding="utf-8") == render_page(results) + "\n"
     assert "## How far back each model learns" in page.read_text(encoding="utf-8")
     assert "## How long a review each model learns" in page.read_text(encoding="utf-8")
+    assert "## Chapter 9's best model over more seeds" in page.read_text(encoding="utf-8")
     assert {p.name for p in tmp_path.iterdir()} >= {RESULTS, PAGE, "bench_recall.png", "bench_charlm.png", "bench_recall.csv"}

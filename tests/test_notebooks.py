@@ -100,7 +100,7 @@ def test_sync_rewrites_a_stale_install_cell(tmp_path):
 GLOSSARY_TERMS = ["Elman network", "Jacobian", "retain_grad", "cuDNN", "teacher forcing", "one-cycle schedule",
                   "variational dropout", "Mamba and RWKV", "truncated backpropagation through time", "gate",
                   "exposure bias", "beam search", "attention", "stateful model", "weight tying",
-                  "chrono initialisation"]
+                  "chrono initialisation", "activation regularisation"]
 
 
 def test_glossary_defines_the_terms_the_chapters_use():
@@ -110,7 +110,7 @@ def test_glossary_defines_the_terms_the_chapters_use():
     assert set(GLOSSARY_TERMS) <= defined, f"not defined in the glossary: {set(GLOSSARY_TERMS) - defined}"
     chapters_text = "\n".join(cell_source(c) for p in CHAPTERS for c in load_notebook(p)["cells"])
     for term in ("Jacobian", "Elman", "cuDNN", "one-cycle", "Mamba", "retain_grad", "teacher forcing", "exposure bias",
-                 "beam search", "chrono initialisation"):
+                 "beam search", "chrono initialisation", "activation regularisation"):
         assert term.lower() in chapters_text.lower(), f"the glossary defines {term!r}, which no chapter uses"
 
 

@@ -146,7 +146,8 @@ LONG_RECALL_MODELS = {"RNN": ("RNN", "PyTorch default"), "GRU": ("GRU", "PyTorch
 # (kind, init) as chapter 4's ReviewClassifier takes them.
 REVIEW_MODELS = {"RNN": ("RNN", None), "LSTM": ("LSTM", None), "LSTM, forget bias 3": ("LSTM", 3.0),
                  "LSTM, chrono": ("LSTM", "chrono")}
-EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "reviews", "charlm", "site")
+EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "reviews", "human_numbers", "charlm",
+               "site")
 RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
 
 
@@ -273,6 +274,41 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
     return rows
 
 
+def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=None):
+    """Chapter 9's ladder rung (its best model by default), data and training code, once per seed: validation
+    accuracy and training seconds of each. `epochs` overrides the chapter's (for quick tests)."""
+    from collections import Counter
+
+    from tqdm.auto import tqdm
+
+    from lstm_course.data import human_numbers, number_words
+    from lstm_course.notebooks import load_definitions
+
+    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
+            or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct ints >= 0, got {seeds!r}")
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+        raise ValueError(f"epochs must be an int >= 1 or None (the chapter's), got {epochs!r}")
+    chapter = CHAPTERS / "09_word_language_model.ipynb"
+    ns = _torch_namespace() | {"human_numbers": human_numbers, "number_words": number_words, "Counter": Counter}
+    ns = chapter_assignments(chapter, ["train_words", "word_id", "train_ids", "valid_ids", "BATCH", "EVAL_ROWS",
+                                       "RUNGS", "FASTBOOK"], ns)
+    if rung not in ns["RUNGS"]:
+        raise ValueError(f"unknown rung {rung!r}; chapter 9's rungs are {list(ns['RUNGS'])}")
+    ns = load_definitions(chapter, ["as_streams", "WordModel", "detached", "chunks", "evaluate", "train_rung"], ns)
+    if epochs is not None:
+        ns["RUNGS"][rung] = ns["RUNGS"][rung] | {"epochs": epochs}
+    settings = ns["RUNGS"][rung]
+    rows = []
+    for seed in tqdm(seeds, desc=rung):
+        _, (correct, _, _), seconds = ns["train_rung"](rung, seed)
+        rows.append({"rung": rung, "seed": seed, "accuracy": round(correct.float().mean().item(), 4),
+                     "seconds": round(seconds, 1), "epochs": settings["epochs"],
+                     "batch": settings.get("batch", ns["BATCH"]), "eval_rows": ns["EVAL_ROWS"],
+                     "book": ns["FASTBOOK"][rung]})
+    return rows
+
+
 def scratch_vs_nn_lstm(sizes, batch=32, length=100, repeats=5):
     """Forward + backward time (ms, median of `repeats`) of chapter 3's from-scratch LSTM and of nn.LSTM."""
     if not sizes or not all(isinstance(n, int) and n >= 1 for n in sizes):
@@ -361,6 +397,8 @@ def main(argv=None):
         results["recall_1000"] = longest_delay([1000], 30.0, seeds=(0, 1, 2), models=RECALL_1000_MODELS)
     if "reviews" in only:
         results["reviews"] = longest_review(numbers(args.review_lengths, int))
+    if "human_numbers" in only:
+        results["human_numbers"] = human_numbers_seeds(tuple(range(10)))
     if "charlm" in only:
         results["charlm"] = charlm_vs_ngram(numbers(args.lm_budgets, float))
     page = write_report(results, out)
