@@ -277,11 +277,9 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
 def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=None):
     """Chapter 9's ladder rung (its best model by default), data and training code, once per seed: validation
     accuracy and training seconds of each. `epochs` overrides the chapter's (for quick tests)."""
-    from collections import Counter
-
     from tqdm.auto import tqdm
 
-    from lstm_course.data import human_numbers, number_words
+    from lstm_course.data import human_numbers
     from lstm_course.notebooks import load_definitions
 
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
@@ -290,7 +288,7 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
     if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
         raise ValueError(f"epochs must be an int >= 1 or None (the chapter's), got {epochs!r}")
     chapter = CHAPTERS / "09_word_language_model.ipynb"
-    ns = _torch_namespace() | {"human_numbers": human_numbers, "number_words": number_words, "Counter": Counter}
+    ns = _torch_namespace() | {"human_numbers": human_numbers}
     ns = chapter_assignments(chapter, ["train_words", "word_id", "train_ids", "valid_ids", "BATCH", "EVAL_ROWS",
                                        "RUNGS", "FASTBOOK"], ns)
     if rung not in ns["RUNGS"]:
@@ -398,7 +396,7 @@ def main(argv=None):
     if "reviews" in only:
         results["reviews"] = longest_review(numbers(args.review_lengths, int))
     if "human_numbers" in only:
-        results["human_numbers"] = human_numbers_seeds(tuple(range(10)))
+        results["human_numbers"] = human_numbers_seeds()
     if "charlm" in only:
         results["charlm"] = charlm_vs_ngram(numbers(args.lm_budgets, float))
     page = write_report(results, out)
