@@ -37,6 +37,7 @@ CASES = [
     (bench.over_budget, ([], -5), {}, ValueError, "positive number of seconds"),
     (bench.charlm_vs_ngram, ([0],), {}, ValueError, "budgets must be positive"),
     (bench.charlm_vs_ngram, ([],), {}, ValueError, "budgets must be positive"),
+    (bench.charlm_vs_ngram, ({"large": [30]},), {}, ValueError, "budgets must name some of the settings"),
     (bench.recall_vs_delay, ([0], 1.0), {}, ValueError, "delays must be ints >= 1"),
     (bench.recall_vs_delay, ([5], 0), {}, ValueError, "positive time budget"),
     (bench.recall_vs_delay, ([5], 1.0), {"models": ["Transformer"]}, ValueError, "unknown recall models"),

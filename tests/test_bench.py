@@ -28,7 +28,22 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
     notebooks = sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS)
     assert sorted(row["notebook"] for row in results["notebooks"]) == notebooks, "rerun `make bench`"
-    assert [r["budget_s"] for r in results["charlm"]["lstm"]] == [30, 60, 300]
+    ladders = {}
+    for row in results["charlm"]["lstm"]:
+        ladders.setdefault(row["settings"], []).append(row)
+    assert {name: [r["budget_s"] for r in runs] for name, runs in ladders.items()} == \
+        {"regularised": [30, 60, 300, 1200], "chapter": [30, 60, 300]}
+    long_runs = [r["bpc"] for r in ladders["regularised"]]
+    assert all(b < a for a, b in zip(long_runs, long_runs[1:])), \
+        ("with the settings for long runs, validation bits/char falls at every step of the ladder", long_runs)
+    # What chapter 6 says of these runs ("More training pays only with other settings"):
+    short = ladders["chapter"]
+    assert short[-1]["bpc"] > short[0]["bpc"] and short[-1]["train_bpc"] < short[0]["train_bpc"], \
+        ("chapter 6: with its settings more time makes the model worse on validation while its training loss falls", short)
+    best_ngram = min(r["bpc"] for r in results["charlm"]["ngram"])
+    assert all(r["bpc"] < best_ngram - 0.03 for r in ladders["regularised"] if r["budget_s"] >= 300), \
+        ("chapter 6: after a few minutes the regularised LSTM beats the best n-gram clearly", ladders["regularised"])
+    assert ladders["regularised"][0]["bpc"] > short[0]["bpc"], "chapter 6: at a short budget dropout gives a worse model"
     assert {r["model"] for r in results["recall"]} == set(bench.RECALL_MODELS)
     long = results["long_recall"]
     assert {r["model"] for r in long} == set(bench.LONG_RECALL_MODELS) and max(r["delay"] for r in long) >= 4000
@@ -99,8 +114,9 @@ def test_experiments_run_on_tiny_budgets(tmp_path):
         assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), "a model's runs stop at the first length it fails"
     words = bench.human_numbers_seeds((0,), epochs=1)
     assert [(r["seed"], r["epochs"]) for r in words] == [(0, 1)] and 0.1 < words[0]["accuracy"] < 1
-    lm = bench.charlm_vs_ngram([0.5], orders=[2])
-    assert lm["lstm"][0]["steps"] >= 20 and 1 < lm["lstm"][0]["bpc"] < 7 and 2 < lm["ngram"][0]["bpc"] < 5
+    lm = bench.charlm_vs_ngram({"chapter": [0.5], "regularised": [0.5, 1]}, orders=[2])
+    assert [(r["settings"], r["budget_s"]) for r in lm["lstm"]] == [("chapter", 0.5), ("regularised", 0.5), ("regularised", 1)]
+    assert all(r["steps"] >= 20 and 1 < r["bpc"] < 7 and r["train_bpc"] > 0 for r in lm["lstm"]) and 2 < lm["ngram"][0]["bpc"] < 5
     results = {"machine": bench.machine(), "budget_s": 60.0, "scratch": scratch, "recall": recall, "charlm": lm,
                "long_recall": long, "reviews": reviews, "human_numbers": words}
     page = write_report(results, tmp_path)
@@ -108,4 +124,22 @@ def test_experiments_run_on_tiny_budgets(tmp_path):
     assert "## How far back each model learns" in page.read_text(encoding="utf-8")
     assert "## How long a review each model learns" in page.read_text(encoding="utf-8")
     assert "## Chapter 9's best model over more seeds" in page.read_text(encoding="utf-8")
+    assert "With chapter 6's settings" in page.read_text(encoding="utf-8")
+    assert "With the settings for long runs" in page.read_text(encoding="utf-8")
     assert {p.name for p in tmp_path.iterdir()} >= {RESULTS, PAGE, "bench_recall.png", "bench_charlm.png", "bench_recall.csv"}
+
+
+def test_the_page_says_why_more_training_made_the_character_model_worse():
+    from bench_report import _ladder_sentence
+
+    ngram = {"order": 7, "bpc": 1.83}
+    run = lambda budget, bpc, train: {"budget_s": budget, "bpc": bpc, "train_bpc": train, "epochs": budget / 5,
+                                      "steps": budget * 60, "max_lr": 0.02}
+    falling = _ladder_sentence("regularised", [run(30, 2.0, 2.2), run(300, 1.8, 1.9), run(1200, 1.7, 1.7)], ngram)
+    assert "falls at every step" in falling and "beats the best n-gram from 300 s on" in falling
+    memorising = _ladder_sentence("chapter", [run(30, 1.86, 1.9), run(300, 1.95, 1.5)], ngram)
+    assert "memorises" in memorising and "instability" not in memorising and "stays behind" in memorising
+    unstable = _ladder_sentence("chapter", [run(30, 1.86, 1.9), run(300, 3.0, 3.1)], ngram)
+    assert "instability" in unstable and "memorises" not in unstable
+    patchy = _ladder_sentence("chapter", [run(30, 1.82, 1.9), run(60, 1.84, 1.8), run(300, 1.81, 1.7)], ngram)
+    assert "at 30 s, 300 s only" in patchy

@@ -26,19 +26,45 @@ def _mean_accuracy(recall, model, delay):
     return sum(values) / len(values)
 
 
-def _versus(value, reference, tie=0.005):
-    return "level with" if abs(value - reference) < tie else ("below" if value < reference else "above")
+def _lm_ladders(lm):
+    """The character-LM runs grouped by settings ("chapter" for results written before settings were recorded)."""
+    ladders = {"chapter": [], "regularised": []}          # the chapter's settings first, whatever the run order
+    for row in lm["lstm"]:
+        ladders.setdefault(row.get("settings", "chapter"), []).append(row)
+    return {name: runs for name, runs in ladders.items() if runs}
 
 
-def _overfitting(runs):
+def _ladder_sentence(name, runs, best_ngram):
+    """What more training did for one settings' runs, and why when it made things worse (measured, not assumed)."""
+    label = {"chapter": "With chapter 6's settings", "regularised": "With the settings for long runs"}.get(name, name)
+    falls = all(b["bpc"] < a["bpc"] for a, b in zip(runs, runs[1:]))
+    ahead = [r for r in runs if r["bpc"] < best_ngram["bpc"]]
+    if not ahead:
+        where = (f"it stays behind the best n-gram at every budget, by "
+                 f"{min(r['bpc'] for r in runs) - best_ngram['bpc']:.3f} at best")
+    elif runs[runs.index(ahead[0]):] == ahead:
+        where = f"it beats the best n-gram from {ahead[0]['budget_s']:g} s on ({ahead[0]['bpc']:.3f} against {best_ngram['bpc']:.3f})"
+    else:
+        where = "it beats the best n-gram at " + ", ".join(f"{r['budget_s']:g} s" for r in ahead) + " only"
+    if falls:
+        return (f"{label}, validation bits/char falls at every step of the ladder, from {runs[0]['bpc']:.3f} "
+                f"({runs[0]['budget_s']:g} s) to {runs[-1]['bpc']:.3f} ({runs[-1]['budget_s']:g} s, "
+                f"{runs[-1]['epochs']:.0f} passes over the training text), and {where}.")
     best = min(runs, key=lambda r: r["bpc"])
-    worse = [r for r in runs if r["budget_s"] > best["budget_s"] and r["bpc"] > best["bpc"] + 0.01]
-    if not worse:
-        return ""
-    return (f" More time made it worse: after {worse[-1]['epochs']:.0f} passes over the training text the model "
-            f"memorises it and scores {worse[-1]['bpc']:.3f} on the validation text, against {best['bpc']:.3f} after "
-            f"{best['epochs']:.0f} passes. On a corpus this small, longer training pays only with regularisation "
-            "(dropout, chapter 7) or more data.")
+    worst_after = max((r for r in runs if r["budget_s"] > best["budget_s"]), key=lambda r: r["bpc"], default=None)
+    text = f"{label}, more time does not help at every step: the best run is the {best['budget_s']:g} s one ({best['bpc']:.3f})"
+    if worst_after is None:
+        return text + f", and {where}."
+    text += f", while {worst_after['budget_s']:g} s gives {worst_after['bpc']:.3f}"
+    if "train_bpc" in worst_after and "train_bpc" in best:
+        if worst_after["train_bpc"] < best["train_bpc"]:
+            text += (f". Its training loss is lower ({worst_after['train_bpc']:.3f} against {best['train_bpc']:.3f}): "
+                     f"after {worst_after['epochs']:.0f} passes it memorises the training text")
+        else:
+            text += (f". Its training loss is higher too ({worst_after['train_bpc']:.3f} against "
+                     f"{best['train_bpc']:.3f}): the run itself went wrong, which at a peak learning rate of "
+                     f"{worst_after.get('max_lr', 0.02):g} over {worst_after['steps']:,} steps is instability, not memorising")
+    return text + f"; {where}."
 
 
 def _stuck_sentence(recall):
@@ -193,21 +219,7 @@ def render_page(results):
                 f"A clean build (every notebook executed) took {site['clean_s']:.0f} s; a rebuild with nothing "
                 f"changed, served from the execution cache, took {site['cached_s']:.0f} s.", ""]
 
-    lm = results["charlm"]
-    best = min(lm["ngram"], key=lambda r: r["bpc"])
-    out += ["## Character LSTM against n-grams, by training time", "",
-            "Chapter 6's model and training loop, trained for longer, scored in bits per character on the same "
-            "validation split. The n-grams need no gradient training: their time is counting and scoring.", "",
-            _table(["n-gram order", "bits/char", "seconds"],
-                   [(r["order"], f"{r['bpc']:.3f}", f"{r['seconds']:.1f}") for r in lm["ngram"]]), "",
-            _table(["LSTM training budget", "steps", "epochs", "bits/char", "vs best n-gram"],
-                   [(f"{r['budget_s']:g} s", r["steps"], f"{r['epochs']:.1f}", f"{r['bpc']:.3f}",
-                     f"{r['bpc'] - best['bpc']:+.3f}") for r in lm["lstm"]]), "",
-            f"The best n-gram (order {best['order']}) scores {best['bpc']:.3f} bits/char. "
-            + " ".join(f"With {r['budget_s']:g} s of training the LSTM is {_versus(r['bpc'], best['bpc'])} it "
-                       f"({r['bpc']:.3f})." for r in lm["lstm"]) + _overfitting(lm["lstm"]),
-            "", "```{figure} bench_charlm.png", ":alt: " + _charlm_alt(results), "",
-            "Validation bits per character of the LSTM against its training time, with the n-grams as lines.", "```", ""]
+    out += _charlm_section(results["charlm"], _charlm_alt(results))
 
     recall = results["recall"]
     models = list(dict.fromkeys(r["model"] for r in recall))
@@ -250,13 +262,46 @@ def render_page(results):
     return "\n".join(out)
 
 
+def _charlm_section(lm, alt):
+    """The page's section on chapter 6's character LSTM against the n-grams, one ladder of budgets per settings."""
+    best = min(lm["ngram"], key=lambda r: r["bpc"])
+    ladders = _lm_ladders(lm)
+    short, long = ladders.get("chapter", [{}])[0], ladders.get("regularised", [{}])[0]
+    settings = (f" Two settings are measured: the chapter's (dropout {short['dropout']:g}, peak learning rate "
+                f"{short['max_lr']:g}), made for a few seconds of training, and settings for long runs (dropout "
+                f"{long['dropout']:g} on the embeddings and on the LSTM's output, peak {long['max_lr']:g}). The "
+                "training loss is the mean of the last 100 steps, with dropout on." if "dropout" in long and "dropout" in short else "")
+    rows = [(name, f"{r['budget_s']:g} s", f"{r['steps']:,}", f"{r['epochs']:.1f}",
+             f"{r['train_bpc']:.3f}" if "train_bpc" in r else "", f"{r['bpc']:.3f}", f"{r['bpc'] - best['bpc']:+.3f}")
+            for name, runs in ladders.items() for r in runs]
+    shared = [(a, b) for a in ladders.get("chapter", []) for b in ladders.get("regularised", [])
+              if a["budget_s"] == b["budget_s"]]
+    cost = ("" if not shared else " Regularisation has a price at short budgets and pays at long ones: "
+            + "; ".join(f"at {a['budget_s']:g} s the chapter's settings give {a['bpc']:.3f}, the long-run settings "
+                        f"{b['bpc']:.3f}" for a, b in shared) + ".")
+    return ["## Character LSTM against n-grams, by training time", "",
+            "Chapter 6's model and training loop, trained for longer, scored in bits per character on the same "
+            "validation split. The n-grams need no gradient training: their time is counting and scoring." + settings,
+            "",
+            _table(["n-gram order", "bits/char", "seconds"],
+                   [(r["order"], f"{r['bpc']:.3f}", f"{r['seconds']:.1f}") for r in lm["ngram"]]), "",
+            _table(["LSTM settings", "training budget", "steps", "epochs", "training bits/char", "validation bits/char",
+                    "vs best n-gram"], rows), "",
+            f"The best n-gram (order {best['order']}) scores {best['bpc']:.3f} bits/char. "
+            + " ".join(_ladder_sentence(name, runs, best) for name, runs in ladders.items()) + cost,
+            "", "```{figure} bench_charlm.png", ":alt: " + alt, "",
+            "Validation bits per character of the LSTM against its training time, one line per settings, with the "
+            "n-grams as horizontal lines.", "```", ""]
+
+
 def _charlm_alt(results):
     """Alt text of the character-LM figure, from the numbers it shows."""
     lm = results["charlm"]
     best = min(lm["ngram"], key=lambda r: r["bpc"])
-    points = ", ".join(f"{r['bpc']:.2f} after {r['train_s']:.0f} s" for r in lm["lstm"])
-    return (f"Line chart of LSTM validation bits per character against training seconds: {points}; "
-            f"a horizontal line marks the best n-gram at {best['bpc']:.2f}.")
+    lines = "; ".join(f"{name} settings " + ", ".join(f"{r['bpc']:.2f} after {r['train_s']:.0f} s" for r in runs)
+                      for name, runs in _lm_ladders(lm).items())
+    return (f"Line chart of LSTM validation bits per character against training seconds, one line per settings: "
+            f"{lines}; horizontal lines mark the n-grams, the best at {best['bpc']:.2f}.")
 
 
 def _recall_alt(results):
@@ -292,11 +337,13 @@ def write_figures(results, out):
     use_course_style()
     lm = results["charlm"]
     fig, ax = plt.subplots()
-    ax.plot([r["train_s"] for r in lm["lstm"]], [r["bpc"] for r in lm["lstm"]], marker="o", label="LSTM")
+    for n, (name, runs) in enumerate(_lm_ladders(lm).items()):
+        ax.plot([r["train_s"] for r in runs], [r["bpc"] for r in runs], marker="os"[n % 2], color=f"C{n}",
+                label=f"LSTM, {name} settings")
     styles = iter(["--", "-.", ":", (0, (1, 3)), (0, (5, 2)), (0, (3, 1, 1, 1))])
     for row in lm["ngram"][-3:]:
         ax.axhline(row["bpc"], linestyle=next(styles), color="C3", alpha=0.8, label=f"{row['order']}-gram")
-    _log_x_axis(ax, [r["train_s"] for r in lm["lstm"]])
+    _log_x_axis(ax, sorted({r["budget_s"] for r in lm["lstm"]}))
     ax.set_title("Character LSTM vs n-grams: validation bits/char by training time")
     ax.set_xlabel("LSTM training time (s, log scale)")
     ax.set_ylabel("bits per character")
