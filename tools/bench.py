@@ -301,6 +301,7 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
 
     from lstm_course.data import human_numbers
     from lstm_course.notebooks import load_definitions
+    from lstm_course.repro import course_seeds
 
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
@@ -309,8 +310,8 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
         raise ValueError(f"epochs must be an int >= 1 or None (the chapter's), got {epochs!r}")
     chapter = CHAPTERS / "09_word_language_model.ipynb"
     ns = _torch_namespace() | {"human_numbers": human_numbers}
-    ns = chapter_assignments(chapter, ["train_words", "word_id", "train_ids", "valid_ids", "BATCH", "EVAL_ROWS",
-                                       "RUNGS", "FASTBOOK"], ns)
+    ns = chapter_assignments(chapter, ["SEEDS", "train_words", "word_id", "train_ids", "valid_ids", "BATCH",
+                                       "EVAL_ROWS", "RUNGS", "FASTBOOK"], ns | {"course_seeds": course_seeds})
     if rung not in ns["RUNGS"]:
         raise ValueError(f"unknown rung {rung!r}; chapter 9's rungs are {list(ns['RUNGS'])}")
     ns = load_definitions(chapter, ["as_streams", "WordModel", "detached", "chunks", "evaluate", "train_rung"], ns)
@@ -323,6 +324,7 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
         rows.append({"rung": rung, "seed": seed, "accuracy": round(correct.float().mean().item(), 4),
                      "seconds": round(seconds, 1), "epochs": settings["epochs"],
                      "batch": settings.get("batch", ns["BATCH"]), "eval_rows": ns["EVAL_ROWS"],
+                     "chapter_seeds": settings.get("seeds", len(ns["SEEDS"])),
                      "book": ns["FASTBOOK"][rung]})
     return rows
 

@@ -158,7 +158,8 @@ def _human_numbers_section(rows):
     return ["## Chapter 9's best model over more seeds", "",
             f"Chapter 9's {first['rung']} (the fast.ai book's recipe: {first['epochs']} epochs on {first['batch']} rows), "
             f"its data and its training code, once per seed for {len(rows)} seeds; validation accuracy read in "
-            f"{first['eval_rows']} rows. The chapter trains five of these seeds (COURSE_SEED=0 gives seeds 0 to 4).", "",
+            f"{first['eval_rows']} rows. The chapter trains {first['chapter_seeds']} of these seeds (COURSE_SEED=0 gives seeds 0 "
+            f"to {first['chapter_seeds'] - 1}).", "",
             _table(["seed", "validation accuracy", "training seconds"],
                    [(r["seed"], f"{r['accuracy']:.3f}", f"{r['seconds']:.1f}") for r in rows]), "",
             f"Mean {mean:.3f}, from {min(accuracy):.3f} to {max(accuracy):.3f}; {above} of {len(rows)} seeds above the "
