@@ -65,8 +65,8 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     assert min(accuracy) > 0.8 and sum(accuracy) / len(accuracy) > 0.84, \
         "chapter 9 checks that its best model scores above 0.8 in every seed and 0.84 on average: the appendix must agree"
     book = ladder[0]["book"]
-    assert abs(sum(accuracy) / len(accuracy) - book) < 0.02 and sum(a < book for a in accuracy) >= 2, \
-        ("chapter 9: over ten seeds the mean is close to the book's figure and several seeds fall below it", accuracy)
+    assert sum(accuracy) / len(accuracy) > book + 0.01 and min(accuracy) < book, \
+        ("chapter 9: over ten seeds the mean beats the book's figure, but not every seed does", accuracy)
     assert ladder[0]["chapter_seeds"] == 4, "the appendix page says how many of these seeds chapter 9 trains"
     chrono = [r for r in reviews if r["model"] == "LSTM, chrono"]
     assert all(max(r["length"] for r in chrono if r["seed"] == s and r["accuracy"] > 0.95) >= 400 for s in (0, 1, 2)), \
