@@ -89,10 +89,10 @@ def _torch_namespace():
     return {"torch": torch, "nn": nn, "math": math, "time": time, "Path": Path, "tqdm": tqdm, "device": device}
 
 
-# Chapter 6's character LSTM under two settings: the chapter's (no dropout, peak learning rate 0.02, made for a
-# few seconds of training) and settings for long runs (dropout 0.25 on the embeddings and the LSTM's output,
-# peak 0.005: a one-cycle run at 0.02 can blow up over many thousand steps).
-LM_SETTINGS = {"chapter": {"dropout": 0.0, "max_lr": 0.02}, "regularised": {"dropout": 0.25, "max_lr": 0.005}}
+# Chapter 6's character LSTM under two settings: the chapter's own (None: the defaults of its CharLM and
+# train_char_lm, made for a few seconds of training) and settings for long runs (dropout 0.25 on the embeddings
+# and the LSTM's output, peak 0.005: a one-cycle run at the chapter's 0.02 can blow up over many thousand steps).
+LM_SETTINGS = {"chapter": None, "regularised": {"dropout": 0.25, "max_lr": 0.005}}
 
 
 def charlm_vs_ngram(budgets, orders=range(2, 8), settings=None):
@@ -130,10 +130,13 @@ def charlm_vs_ngram(budgets, orders=range(2, 8), settings=None):
     valid_ids = torch.tensor([lookup.get(c, 0) for c in valid_text])
     defaults = inspect.signature(ns["train_char_lm"]).parameters
     tokens_per_step = defaults["batch"].default * defaults["window"].default
+    chapter_settings = {"dropout": inspect.signature(ns["CharLM"]).parameters["dropout"].default,
+                        "max_lr": defaults["max_lr"].default}
     probe_steps = 50
     lstm = []
     for name, values in budgets.items():
-        dropout, max_lr = settings[name]["dropout"], settings[name]["max_lr"]
+        chosen = settings[name] or chapter_settings
+        dropout, max_lr = chosen["dropout"], chosen["max_lr"]
         new_model = lambda: ns["CharLM"](len(chars), dropout=dropout).to(ns["device"])
         torch.manual_seed(0)
         probe = new_model()

@@ -63,7 +63,7 @@ def _ladder_sentence(name, runs, best_ngram):
         else:
             text += (f". Its training loss is higher too ({worst_after['train_bpc']:.3f} against "
                      f"{best['train_bpc']:.3f}): the run itself went wrong, which at a peak learning rate of "
-                     f"{worst_after.get('max_lr', 0.02):g} over {worst_after['steps']:,} steps is instability, not memorising")
+                     f"{worst_after['max_lr']:g} over {worst_after['steps']:,} steps is instability, not memorising")
     return text + f"; {where}."
 
 
