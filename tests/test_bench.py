@@ -10,6 +10,7 @@ from conftest import NOTEBOOKS, ROOT  # conftest puts tools/ on the path
 import bench  # noqa: E402
 from bench_report import PAGE, RESULTS, render_page, write_report  # noqa: E402
 from lstm_course.notebooks import load_definitions
+from lstm_course.repro import course_seeds
 
 APPENDIX = ROOT / "appendix"
 
@@ -67,7 +68,10 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     book = ladder[0]["book"]
     assert sum(accuracy) / len(accuracy) > book + 0.01 and min(accuracy) < book, \
         ("chapter 9: over ten seeds the mean beats the book's figure, but not every seed does", accuracy)
-    assert ladder[0]["chapter_seeds"] == 4, "the appendix page says how many of these seeds chapter 9 trains"
+    chapter = bench.chapter_assignments(ROOT / "chapters" / "09_word_language_model.ipynb", ["SEEDS", "RUNGS"],
+                                        bench._torch_namespace() | {"course_seeds": course_seeds})
+    assert ladder[0]["chapter_seeds"] == len(chapter["SEEDS"]), "the appendix page says how many of these seeds chapter 9 trains"
+    assert ladder[0]["bptt"] == chapter["RUNGS"]["regularised LSTM"]["bptt"], "the appendix trained chapter 9's settings"
     chrono = [r for r in reviews if r["model"] == "LSTM, chrono"]
     assert all(max(r["length"] for r in chrono if r["seed"] == s and r["accuracy"] > 0.95) >= 400 for s in (0, 1, 2)), \
         "chapter 4 says the chrono LSTM learns 400-word reviews in every seed: the appendix must not contradict it"

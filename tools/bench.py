@@ -326,7 +326,7 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
         _, (correct, _, _), seconds = ns["train_rung"](rung, seed)
         rows.append({"rung": rung, "seed": seed, "accuracy": round(correct.float().mean().item(), 4),
                      "seconds": round(seconds, 1), "epochs": settings["epochs"],
-                     "batch": settings.get("batch", ns["BATCH"]), "eval_rows": ns["EVAL_ROWS"],
+                     "batch": settings.get("batch", ns["BATCH"]), "bptt": settings["bptt"], "eval_rows": ns["EVAL_ROWS"],
                      "chapter_seeds": settings.get("seeds", len(ns["SEEDS"])),
                      "book": ns["FASTBOOK"][rung]})
     return rows

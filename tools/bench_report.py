@@ -148,6 +148,9 @@ def _reviews_section(rows):
                    lines), ""]
 
 
+BOOK_BPTT = 16                # the fast.ai book's chunk length (sl) for its Human Numbers models
+
+
 def _human_numbers_section(rows):
     """The page's section on chapter 9's best model over more seeds than the chapter trains."""
     accuracy = [r["accuracy"] for r in rows]
@@ -156,7 +159,8 @@ def _human_numbers_section(rows):
     book = first["book"]
     above = sum(a > book for a in accuracy)
     return ["## Chapter 9's best model over more seeds", "",
-            f"Chapter 9's {first['rung']} (the fast.ai book's recipe: {first['epochs']} epochs on {first['batch']} rows), "
+            f"Chapter 9's {first['rung']} (the fast.ai book's recipe: {first['epochs']} epochs on {first['batch']} rows, in "
+            f"chunks of {first['bptt']} tokens{'' if first['bptt'] == BOOK_BPTT else f' where the book uses {BOOK_BPTT}'}), "
             f"its data and its training code, once per seed for {len(rows)} seeds; validation accuracy read in "
             f"{first['eval_rows']} rows. The chapter trains {first['chapter_seeds']} of these seeds (COURSE_SEED=0 gives seeds 0 "
             f"to {first['chapter_seeds'] - 1}).", "",
