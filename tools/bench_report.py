@@ -273,7 +273,7 @@ def _charlm_section(lm, alt):
     ladders = _lm_ladders(lm)
     short, long = ladders.get("chapter", [{}])[0], ladders.get("regularised", [{}])[0]
     settings = (f" Two settings are measured: the chapter's (dropout {short['dropout']:g}, peak learning rate "
-                f"{short['max_lr']:g}), made for a few seconds of training, and settings for long runs (dropout "
+                f"{short['max_lr']:g}), made for the chapter's short runs, and settings for long runs (dropout "
                 f"{long['dropout']:g} on the embeddings and on the LSTM's output, peak {long['max_lr']:g}). The "
                 "training loss is the mean of the last 100 steps, with dropout on." if "dropout" in long and "dropout" in short else "")
     rows = [(name, f"{r['budget_s']:g} s", f"{r['steps']:,}", f"{r['epochs']:.1f}",
