@@ -76,7 +76,7 @@ test: browser $(STAMP) $(ASSETS_STAMP)
 	$(PY) -m pytest
 
 ## bench: time every notebook (budget 60 s each) and the site build, rerun the chapters' models with
-## more time; writes appendix/ (results, figures, the "How fast is this course?" page). About 50 min.
+## more time; writes appendix/ (results, figures, the "How fast is this course?" page). About 90 min.
 bench: $(STAMP) $(ASSETS_STAMP)
 	$(PY) tools/bench.py
 

@@ -297,9 +297,9 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
     return rows
 
 
-def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=None):
-    """Chapter 9's ladder rung (its best model by default), data and training code, once per seed: validation
-    accuracy and training seconds of each. `epochs` overrides the chapter's (for quick tests)."""
+def human_numbers_seeds(seeds=tuple(range(10)), rungs=None, epochs=None):
+    """Chapter 9's ladder (every rung by default, or the rungs named), data and training code, once per rung and
+    seed: validation accuracy and training seconds of each. `epochs` overrides the chapter's (for quick tests)."""
     from tqdm.auto import tqdm
 
     from lstm_course.data import human_numbers
@@ -311,24 +311,31 @@ def human_numbers_seeds(seeds=tuple(range(10)), rung="regularised LSTM", epochs=
         raise ValueError(f"seeds must be distinct ints >= 0, got {seeds!r}")
     if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
         raise ValueError(f"epochs must be an int >= 1 or None (the chapter's), got {epochs!r}")
+    if isinstance(rungs, str):
+        raise TypeError(f"rungs must be a list of rung names or None, got the string {rungs!r}")
     chapter = CHAPTERS / "09_word_language_model.ipynb"
     ns = _torch_namespace() | {"human_numbers": human_numbers}
     ns = chapter_assignments(chapter, ["SEEDS", "train_words", "word_id", "train_ids", "valid_ids", "BATCH",
                                        "EVAL_ROWS", "RUNGS", "FASTBOOK"], ns | {"course_seeds": course_seeds})
-    if rung not in ns["RUNGS"]:
-        raise ValueError(f"unknown rung {rung!r}; chapter 9's rungs are {list(ns['RUNGS'])}")
+    rungs = list(ns["RUNGS"]) if rungs is None else list(rungs)
+    unknown = [r for r in rungs if r not in ns["RUNGS"]]
+    if unknown:
+        raise ValueError(f"unknown rung {unknown[0]!r}; chapter 9's rungs are {list(ns['RUNGS'])}")
+    if not rungs:
+        raise ValueError(f"rungs must name at least one of chapter 9's rungs: {list(ns['RUNGS'])}")
     ns = load_definitions(chapter, ["as_streams", "WordModel", "detached", "chunks", "evaluate", "train_rung"], ns)
-    if epochs is not None:
-        ns["RUNGS"][rung] = ns["RUNGS"][rung] | {"epochs": epochs}
-    settings = ns["RUNGS"][rung]
     rows = []
-    for seed in tqdm(seeds, desc=rung):
-        _, (correct, _, _), seconds = ns["train_rung"](rung, seed)
-        rows.append({"rung": rung, "seed": seed, "accuracy": round(correct.float().mean().item(), 4),
-                     "seconds": round(seconds, 1), "epochs": settings["epochs"],
-                     "batch": settings.get("batch", ns["BATCH"]), "bptt": settings["bptt"], "eval_rows": ns["EVAL_ROWS"],
-                     "chapter_seeds": settings.get("seeds", len(ns["SEEDS"])),
-                     "book": ns["FASTBOOK"][rung]})
+    for rung in rungs:
+        if epochs is not None:
+            ns["RUNGS"][rung] = ns["RUNGS"][rung] | {"epochs": epochs}
+        settings = ns["RUNGS"][rung]
+        for seed in tqdm(seeds, desc=rung):
+            _, (correct, _, _), seconds = ns["train_rung"](rung, seed)
+            rows.append({"rung": rung, "seed": seed, "accuracy": round(correct.float().mean().item(), 4),
+                         "seconds": round(seconds, 1), "epochs": settings["epochs"],
+                         "batch": settings.get("batch", ns["BATCH"]), "bptt": settings["bptt"],
+                         "eval_rows": ns["EVAL_ROWS"], "chapter_seeds": settings.get("seeds", len(ns["SEEDS"])),
+                         "book": ns["FASTBOOK"][rung]})
     return rows
 
 

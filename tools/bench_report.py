@@ -152,25 +152,44 @@ BOOK_BPTT = 16                # the fast.ai book's chunk length (sl) for its Hum
 
 
 def _human_numbers_section(rows):
-    """The page's section on chapter 9's best model over more seeds than the chapter trains."""
-    accuracy = [r["accuracy"] for r in rows]
-    mean = sum(accuracy) / len(accuracy)
-    first = rows[0]
-    book = first["book"]
-    above = sum(a > book for a in accuracy)
-    return ["## Chapter 9's best model over more seeds", "",
-            f"Chapter 9's {first['rung']} (the fast.ai book's recipe: {first['epochs']} epochs on {first['batch']} rows, in "
-            f"chunks of {first['bptt']} tokens{'' if first['bptt'] == BOOK_BPTT else f' where the book uses {BOOK_BPTT}'}), "
-            f"its data and its training code, once per seed for {len(rows)} seeds; validation accuracy read in "
-            f"{first['eval_rows']} rows. The chapter trains {first['chapter_seeds']} of these seeds (COURSE_SEED=0 gives seeds 0 "
-            f"to {first['chapter_seeds'] - 1}).", "",
+    """The page's section on chapter 9's ladder, every rung over more seeds than the chapter trains."""
+    rungs = list(dict.fromkeys(r["rung"] for r in rows))
+    by_rung = {rung: [r for r in rows if r["rung"] == rung] for rung in rungs}
+    accuracy = {rung: [r["accuracy"] for r in runs] for rung, runs in by_rung.items()}
+    means = {rung: sum(a) / len(a) for rung, a in accuracy.items()}
+    summary = []
+    for rung, runs in by_rung.items():
+        a, first = accuracy[rung], runs[0]
+        summary.append((rung, len(a), first["chapter_seeds"], f"{means[rung]:.3f} ({min(a):.3f} – {max(a):.3f})",
+                        f"{sum(x > first['book'] for x in a)} of {len(a)}", first["book"],
+                        f"{sum(r['seconds'] for r in runs) / len(runs):.1f}"))
+    pairs = list(zip(rungs, rungs[1:]))
+    apart = [(low, high) for low, high in pairs if min(accuracy[high]) > max(accuracy[low])]
+    out = ["## Chapter 9's ladder over more seeds", "",
+           f"Chapter 9's rungs, its data and its training code, each rung once per seed; validation accuracy read in "
+           f"{rows[0]['eval_rows']} rows. The chapter trains fewer seeds per rung (COURSE_SEED=0 gives the first of "
+           "these seeds); the fast.ai book reports one run of each on a GPU.", "",
+           _table(["rung", "seeds here", "seeds in the chapter", "validation accuracy, mean (min – max)",
+                   "seeds above the book", "fast.ai book", "training seconds per seed"], summary), ""]
+    if pairs:
+        out += [("Every rung beats the one below it on average" if all(means[h] > means[l] for l, h in pairs) else
+                 "Not every rung beats the one below it on average")
+                + (f"; {len(apart)} of {len(pairs)} steps up the ladder separate every seed of the higher rung from "
+                   f"every seed of the lower one"
+                   + (f" (not: {', '.join(f'{l} to {h}' for l, h in pairs if (l, h) not in apart)})."
+                      if len(apart) < len(pairs) else ".")), ""]
+    best = rungs[-1]
+    first, a = by_rung[best][0], accuracy[best]
+    book, mean, above = first["book"], means[best], sum(x > first["book"] for x in a)
+    out += [f"The {best} (the fast.ai book's recipe: {first['epochs']} epochs on {first['batch']} rows, in chunks of "
+            f"{first['bptt']} tokens{'' if first['bptt'] == BOOK_BPTT else f' where the book uses {BOOK_BPTT}'}), seed by seed:", "",
             _table(["seed", "validation accuracy", "training seconds"],
-                   [(r["seed"], f"{r['accuracy']:.3f}", f"{r['seconds']:.1f}") for r in rows]), "",
-            f"Mean {mean:.3f}, from {min(accuracy):.3f} to {max(accuracy):.3f}; {above} of {len(rows)} seeds above the "
+                   [(r["seed"], f"{r['accuracy']:.3f}", f"{r['seconds']:.1f}") for r in by_rung[best]]), "",
+            f"Mean {mean:.3f}, from {min(a):.3f} to {max(a):.3f}; {above} of {len(a)} seeds above the "
             f"book's {book} (reported for one run on a GPU). Over these seeds the recipe "
-            + ("beats the book's figure on average" if mean > book else
-               "does not beat the book's figure on average")
-            + (", but not in every seed." if above < len(rows) else ", in every seed."), ""]
+            + ("beats the book's figure on average" if mean > book else "does not beat the book's figure on average")
+            + (", but not in every seed." if above < len(a) else ", in every seed."), ""]
+    return out
 
 
 def _luck(solved, ladder, seeds):
