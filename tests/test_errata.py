@@ -13,6 +13,14 @@ WRONG = {
     "1e-23": "a number nothing computes",
     "about 10⁶": "a number nothing computes",
     "from the LSTM's output at the last step": "a bidirectional LSTM's last output holds the backward direction after one token",
+    # issue 28
+    "at several times the cost": "chapter 8 measured beam search at 1.0-1.7x greedy's time per sentence",
+    "cannot run code on your": "weights_only=True narrows the risk (CVE-2025-32434 hit PyTorch up to 2.5.1)",
+    "learns from less": "the course does not measure data efficiency; it is a hypothesis",
+    "which this model has learned to ignore": "chapter 4 now measures what the late words do",
+    "writes the bit onto its belt at": "the bit is in the cell state at t = 0, but the plotted unit accumulates a drift",
+    "best-tuned": "scale 1.5 kept more gradient than scale 1.0 at k = 200",
+    "a cure for exploding": "clipping stops the divergence; the clipped runs did not learn",
 }
 
 
