@@ -35,9 +35,9 @@ def test_quiz_gives_feedback_for_wrong_then_right_answer(browser, site_url):
     q = quiz.locator(".lq-q").first
     feedback = q.locator(".lq-feedback")
     assert feedback.inner_text() == ""
-    q.locator("label", has_text="bypasses the vanishing gradient").click()
+    q.locator("label", has_text="bypassed the vanishing gradient").click()
     assert feedback.inner_text().startswith("✗ Not quite. Too strong.")
-    q.locator("label", has_text="updated by addition").click()
+    q.locator("label", has_text="carried mostly by paths off the cell state").click()
     assert feedback.inner_text().startswith("✓ Correct. Yes.")
     assert not errors, errors
     page.close()
