@@ -81,7 +81,7 @@ bench: $(STAMP) $(ASSETS_STAMP)
 	$(PY) tools/bench.py
 
 ## robustness: every chapter under COURSE_SEED=1,2,3 and once with one CPU thread; lists each failing
-## assert by notebook and cell, writes appendix/robustness.json. About 20 min.
+## assert by notebook and cell, writes appendix/robustness.json and the claims register. About 35 min.
 robustness: $(STAMP)
 	$(PY) tools/robustness.py
 

@@ -12,10 +12,10 @@ import pytest  # noqa: E402
 from torch import nn  # noqa: E402
 
 from conftest import ROOT  # noqa: E402  (conftest puts tools/ on the path)
-from lstm_course import checks, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import checks, claims, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
 import bench, bench_report, execute, sphinxext  # noqa: E402,E401  (tools/: make bench, notebook runner, build fixes)
 
-MODULES = (checks, corpus, data, ngram, notebooks, plots, quiz, repro, bench, bench_report, execute, sphinxext)
+MODULES = (checks, claims, corpus, data, ngram, notebooks, plots, quiz, repro, bench, bench_report, execute, sphinxext)
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -126,6 +126,14 @@ CASES = [
     (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
     (checks.clip_reference, ([checks.torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
     (checks.clip_reference, (checks.torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
+    (claims.claim, ("", [1.0], True), {}, TypeError, "statement must be a non-empty sentence"),
+    (claims.claim, ("it holds", [1.0], "yes"), {}, TypeError, "holds must be True or False"),
+    (claims.claim, ("it holds", [], True), {}, ValueError, "values is empty"),
+    (claims.claim, ("it holds", ["0.9"], True), {}, TypeError, "values must all be numbers"),
+    (claims.claim, ("it holds", [1.0], True), {"isolates": ""}, TypeError, "isolates must be a short phrase"),
+    (claims.measurements, ({},), {}, ValueError, "values is an empty dict"),
+    (claims.measurements, ({1: [0.5]},), {}, TypeError, "labelled by non-empty strings"),
+    (claims.spread, (None,), {}, TypeError, "values must be a number or a sequence"),
 ]
 
 # Checkers answer a learner, so they never raise: bad input comes back as Feedback(ok=False, message).

@@ -45,8 +45,11 @@ def test_chapter_seeds_checks_figures_and_quizzes(path):
     shown = joined.count("show_figure(") + joined.count("show_animation(")
     assert joined.count("plt.subplots(") + joined.count("plt.figure(") <= shown, \
         f"{path.name}: every figure must go through show_figure/show_animation (title, labels, alt text)"
-    checks = [i for i, src in enumerate(code) if src.count("assert ") >= 3]
-    assert checks, f"{path.name}: needs a final checks cell with the chapter's asserts"
+    checks = [i for i, src in enumerate(code) if src.count("assert ") + src.count("claim(") >= 3]
+    assert checks, f"{path.name}: needs a final checks cell with the chapter's asserts and claims"
+    if path.parent.name == "chapters":
+        assert code[checks[-1]].count("claim(") >= 3, \
+            f"{path.name}: its checks cell states the measured claims with claim(statement, values, holds)"
     assert all("show_figure(" not in src and "show_animation(" not in src for src in code[checks[-1]:]), \
         f"{path.name}: checks must come after all figures"
     assert re.match(r"\(ch-[a-z0-9-]+\)=\n# \d+\. ", cell_source(nb["cells"][0])), f"{path.name}: starts with label and numbered title"

@@ -60,3 +60,37 @@ def test_merge_replaces_the_rechecked_chapters_runs_and_keeps_the_others():
     assert merged["held"] == merged["total"] == 3, "the old failure of chapter 2 must be gone once it is rerun"
     with pytest.raises(ValueError, match="can only merge into a robustness report"):
         robustness.merge_reports([], [])
+
+
+def test_claims_are_recorded_per_run_and_pooled_in_the_register(tmp_path):
+    source = ("import os\nfrom lstm_course.claims import claim\nseed = int(os.environ['COURSE_SEED'])\n"
+              "claim('x stays small', [seed / 10, 0.5], seed < 3, isolates='the seed')")
+    nb = {"cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [],
+                     "source": source}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "claims.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    rows = []
+    for seed in (1, 3):
+        seconds, failure, claims = robustness.run_with_claims(path, {"COURSE_SEED": str(seed)})
+        rows.append({"run": f"COURSE_SEED={seed}", "notebook": "chapters/claims.ipynb", "seconds": seconds,
+                     "failure": failure, "claims": claims})
+    assert rows[0]["failure"] is None and rows[1]["failure"]["error"].startswith("AssertionError: x stays small")
+    assert [c["holds"] for r in rows for c in r["claims"]] == [True, False], "a failing claim is recorded too"
+    page = robustness.render_page(robustness.summary(rows))
+    assert "| x stays small | the seed | 0.1 to 0.5 (4) | 1 of 2 runs |" in page, page
+
+
+def test_committed_register_has_every_claim_of_every_chapter():
+    # fails when a chapter gains, loses or renames a claim and `make robustness` was not rerun for it
+    report = json.loads(robustness.REPORT.read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        checks = next(c for c in reversed(nb["cells"]) if "all checks passed" in "".join(c["source"]))
+        expected = "".join(checks["source"]).count("claim(")
+        runs = [r for r in report["runs"] if r["notebook"] == f"chapters/{path.name}"]
+        assert runs, f"{path.name} is not in the robustness report"
+        for run in runs:
+            assert len(run.get("claims", [])) == expected, \
+                f"{path.name} ({run['run']}): {len(run.get('claims', []))} claims recorded, the chapter makes {expected}"

@@ -9,13 +9,17 @@ floating-point sums, as on another machine), and lists every failure by notebook
 
 With --merge, the runs of the chapters named replace theirs in the committed report and the other chapters'
 runs are kept, so one reworked chapter can be rechecked without rerunning the book.
+
+Each chapter states its measured claims with `lstm_course.claims.claim` in its checks cell. During these runs
+every claim is recorded (through COURSE_CLAIMS_FILE) with the numbers it rests on, and the page ends with the
+claims register: each claim, the factor it isolates, the spread of its numbers over all runs, and where it held.
 """
 
 import argparse
 import json
 import os
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 from execute import run_notebook
@@ -31,6 +35,42 @@ def runs(seeds, one_thread):
     if one_thread:
         plan.append(("COURSE_SEED=0, one thread", {"COURSE_SEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}))
     return plan
+
+
+def run_with_claims(path, env):
+    """Run a notebook under env with claims recorded; return (seconds, failure or None, list of claim records)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        record = Path(scratch) / "claims.jsonl"
+        _, seconds, failure = run_notebook(path, {**env, "COURSE_CLAIMS_FILE": str(record)})
+        lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    return seconds, failure, [json.loads(line) for line in lines]
+
+
+def claims_register(report):
+    """Markdown lines: every claim of every notebook, with the factor it isolates, its spread over all runs
+    (per labelled group: lowest to highest, and how many numbers) and the runs where it held."""
+    lines = []
+    for notebook in dict.fromkeys(r["notebook"] for r in report["runs"]):
+        runs = [r for r in report["runs"] if r["notebook"] == notebook]
+        if any("claims" not in r for r in runs):
+            lines += ["", f"### `{notebook}`", "", "Claims not recorded in these runs: rerun `make robustness`."]
+            continue
+        statements = list(dict.fromkeys(c["statement"] for r in runs for c in r["claims"]))
+        lines += ["", f"### `{notebook}`", "", "| claim | isolates | numbers over all runs: lowest to highest (count) "
+                  "| held in |", "|---|---|---|---|"]
+        for statement in statements:
+            found = [(r["run"], c) for r in runs for c in r["claims"] if c["statement"] == statement]
+            groups = {}
+            for _, c in found:
+                for label, values in c["values"].items():
+                    groups.setdefault(label, []).extend(values)
+            spread = "; ".join((f"{label}: " if label else "") + f"{min(v):.3g} to {max(v):.3g} ({len(v)})"
+                               for label, v in groups.items())
+            held = sum(c["holds"] for _, c in found)
+            isolates = found[0][1]["isolates"] or "—"
+            cells = [statement, isolates, spread, f"{held} of {len(runs)} runs"]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
 
 
 def render_page(report):
@@ -66,7 +106,12 @@ def render_page(report):
     if failures:
         lines += ["", "Failures:", ""] + [f"- `{r['notebook']}::Cell {r['failure']['cell']}` ({r['run']}): "
                                           f"{r['failure']['error']}" for r in failures]
-    return "\n".join(lines) + "\n"
+    lines += ["", "## Claims register", "",
+              "Every measured claim a chapter's checks cell makes (`claim(statement, values, holds)`), as recorded in "
+              "the runs above: the factor its experiment isolates, the numbers it rests on pooled over all runs "
+              "(each run draws its own seeds), and in how many runs it held. A claim that failed in a run stops "
+              "its chapter there, so the claims after it are missing from that run's count."]
+    return "\n".join(lines + claims_register(report)) + "\n"
 
 
 def merge_reports(old, rows):
@@ -112,11 +157,12 @@ def main(argv=None):
     rows = []
     for label, env in runs(seeds, not args.no_one_thread):
         for path in notebooks:
-            _, seconds, failure = run_notebook(path, env)
+            seconds, failure, claims = run_with_claims(path, env)
             name = str(path.relative_to(ROOT))
             verdict = "ok" if failure is None else f"FAILED at {name}::Cell {failure['cell']}: {failure['error']}"
-            print(f"{label:<28} {name:<45} {seconds:6.1f} s  {verdict}", flush=True)
-            rows.append({"run": label, "notebook": name, "seconds": round(seconds, 1), "failure": failure})
+            print(f"{label:<28} {name:<45} {seconds:6.1f} s  {len(claims):3d} claims  {verdict}", flush=True)
+            rows.append({"run": label, "notebook": name, "seconds": round(seconds, 1), "failure": failure,
+                         "claims": claims})
     report = this_run = summary(rows)
     print(f"\nclaims held in {this_run['held']} of {this_run['total']} chapter runs")
     if args.merge:

@@ -1,0 +1,44 @@
+"""lstm_course.claims: a chapter's claim asserts, prints its spread, and records itself for the appendix."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_course.claims import CLAIMS_VARIABLE, claim, spread
+
+
+def test_spread_gives_range_and_count_per_group():
+    assert spread(0.5) == "0.5"
+    assert spread([0.991, 1.0, 0.9975]) == "0.991 to 1 (3)"
+    assert spread(torch.tensor([3.0, 1.0])) == "1 to 3 (2)"
+    assert spread(torch.tensor([[3.0, 1.0], [2.0, 5.0]])) == "1 to 5 (4)", "a table counts every entry"
+    assert spread([torch.tensor([3.0, 1.0]), np.array([5.0])]) == "1 to 5 (3)"
+    assert spread({"chrono": np.array([1.0, 0.99]), "alone": [0.51]}) == "chrono 0.99 to 1 (2); alone 0.51"
+
+
+def test_a_claim_that_holds_prints_itself_with_its_spread(capsys):
+    claim("chrono solves it", torch.tensor([0.99, 1.0, 1.0]), torch.tensor(True))
+    assert capsys.readouterr().out == "✓ chrono solves it [0.99 to 1 (3)]\n"
+
+
+def test_a_claim_that_fails_raises_naming_the_claim_and_the_numbers():
+    # a claim() that only printed would let a chapter's wrong sentence through
+    with pytest.raises(AssertionError, match=r"A beats B \(measured: A 0.4 to 0.6 \(2\)\)"):
+        claim("A beats B", {"A": [0.4, 0.6]}, False)
+
+
+def test_claims_are_recorded_only_where_the_variable_names_a_file(tmp_path, monkeypatch):
+    target = tmp_path / "claims.jsonl"
+    monkeypatch.delenv(CLAIMS_VARIABLE, raising=False)
+    claim("not recorded", [1.0], True)
+    assert not target.exists()
+    monkeypatch.setenv(CLAIMS_VARIABLE, str(target))
+    claim("first", [0.5, 0.7], True, isolates="initialisation")
+    with pytest.raises(AssertionError):
+        claim("second", {"x": 2}, False)
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert records == [
+        {"statement": "first", "values": {"": [0.5, 0.7]}, "isolates": "initialisation", "holds": True},
+        {"statement": "second", "values": {"x": [2.0]}, "isolates": None, "holds": False}]
