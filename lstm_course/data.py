@@ -114,6 +114,28 @@ def delayed_recall(batch, delay, generator=None, noise=0.2):
     return x, bits.float()
 
 
+def marked_recall(batch, length, generator=None, window=10):
+    """Chapter 2's fair memory test: inputs (batch, length, 3) and target bits (0. or 1.) as torch tensors.
+    Channel 0 holds a random sign, -1 or +1, at every step (the distractors); channel 1 marks one step among the
+    first `window`; channel 2 marks the last step, where the sign seen at the marked step must be recalled."""
+    import torch
+
+    batch, length, window = _need_int(batch, "batch", 1), _need_int(length, "length", 2), _need_int(window, "window", 1)
+    if window >= length:
+        raise ValueError(f"window must be shorter than length (the mark comes before the question), "
+                         f"got window={window}, length={length}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+    signs = 2.0 * torch.randint(0, 2, (batch, length), generator=generator) - 1.0
+    marked = torch.randint(0, window, (batch,), generator=generator)
+    rows = torch.arange(batch)
+    x = torch.zeros(batch, length, 3)
+    x[:, :, 0] = signs
+    x[rows, marked, 1] = 1.0
+    x[:, -1, 2] = 1.0
+    return x, (signs[rows, marked] > 0).float()
+
+
 ONES = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
         "seventeen eighteen nineteen").split()
 TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()

@@ -168,3 +168,54 @@ def test_the_page_says_why_more_training_made_the_character_model_worse():
     assert "instability" in unstable and "memorises" not in unstable
     patchy = _ladder_sentence("chapter", [run(30, 1.82, 1.9), run(60, 1.84, 1.8), run(300, 1.81, 1.7)], ngram)
     assert "at 30 s, 300 s only" in patchy
+
+
+def test_sweep_winner_is_most_seeds_solved_then_fewest_steps():
+    def run(model, init, lr, accuracy, steps):
+        return {"model": model, "init": init, "lr": lr, "accuracy": accuracy, "steps": steps, "solved_at": 0.95}
+    rows = [run("RNN", "a", 0.01, 1.0, 300), run("RNN", "a", 0.01, 0.5, 600),      # 1 of 2 solved
+            run("RNN", "b", 0.001, 0.99, 500), run("RNN", "b", 0.001, 0.96, 560),  # 2 of 2, slower
+            run("RNN", "c", 0.001, 1.0, 200), run("RNN", "c", 0.001, 0.97, 240),   # 2 of 2, fastest: chosen
+            run("LSTM", "x", 0.01, 0.6, 600), run("LSTM", "y", 0.01, 0.7, 600)]    # none solved: higher accuracy
+    assert bench.sweep_winners(rows) == {"RNN": ("c", 0.001), "LSTM": ("y", 0.01)}
+    with pytest.raises(ValueError, match="no sweep rows"):
+        bench.sweep_winners([])
+
+
+def test_marked_recall_runs_chapter_1s_code_on_tiny_budgets(tmp_path):
+    sweep = bench.marked_recall_sweep(seeds=(0,), length=12, steps=20, models=["RNN"])
+    assert [(r["init"], r["lr"]) for r in sweep] == [(i, lr) for i in ("PyTorch default", "orthogonal", "identity (IRNN)")
+                                                      for lr in (1e-3, 1e-2)]
+    assert all(r["steps"] == 20 and 0 <= r["accuracy"] <= 1 for r in sweep)
+    rows = bench.marked_recall_reliability({"LSTM": ("chrono", 1e-2)}, lengths=(12, 15), seeds=(0, 1), steps=20)
+    assert [(r["length"], r["seed"]) for r in rows] == [(12, 0), (12, 1), (15, 0), (15, 1)]
+    page = _marked_page(sweep, rows)
+    assert "## A fair test: marked recall, each model at its best" in page and "| length 15 |" in page
+
+
+def _marked_page(sweep, reliability):
+    from bench_report import _marked_section
+    return "\n".join(_marked_section({"sweep": sweep, "reliability": reliability}))
+
+
+def test_chapter_1_trains_the_sweeps_winners_and_says_what_the_appendix_shows():
+    results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
+    marked = results["marked"]
+    chapter = bench.chapter_assignments(bench.MARKED_CHAPTER, bench.MARKED_NAMES, {})
+    winners = bench.sweep_winners(marked["sweep"])
+    assert {m: chapter["BEST_SETUPS"][m] for m in chapter["BEST_SETUPS"]} == {m: winners[m] for m in chapter["BEST_SETUPS"]}, \
+        ("chapter 1's BEST_SETUPS must be the appendix sweep's winners", chapter["BEST_SETUPS"], winners)
+    inits = {m: sorted({r["init"] for r in marked["sweep"] if r["model"] == m}) for m in chapter["SWEEP_INITS"]}
+    assert inits == {m: sorted(v) for m, v in chapter["SWEEP_INITS"].items()}, "the sweep tried the chapter's starts"
+    assert {r["lr"] for r in marked["sweep"]} == set(chapter["SWEEP_RATES"])
+    assert len({len([r for r in marked["sweep"] if r["model"] == m]) for m in inits}) == 1, "the same budget for all"
+    rel = marked["reliability"]
+    assert sorted({r["length"] for r in rel}) == [100, 300, 1000] and len({r["seed"] for r in rel}) >= 5
+    assert min(r["budget_steps"] for r in rel) >= chapter["FAIR_STEPS"], "the appendix's budget is at least the chapter's"
+    solved = lambda m, n: sum(r["accuracy"] >= r["solved_at"] for r in rel if r["model"] == m and r["length"] == n)  # noqa: E731
+    seeds = len({r["seed"] for r in rel})
+    # What chapter 1 says: a tuned RNN can learn the short task, and the LSTM holds up at the long one where the
+    # RNN does not; the appendix must show the same with more seeds and a larger budget.
+    assert solved("RNN", 100) >= 1, "chapter 1: the tuned RNN learns length 100"
+    assert solved("LSTM", 300) == seeds and solved("RNN", 300) < seeds, "chapter 1: at 300, LSTM every seed, RNN not"
+    assert solved("LSTM", 1000) > solved("RNN", 1000), "the LSTM's advantage grows with the length"

@@ -136,3 +136,19 @@ def test_delayed_recall_puts_the_bit_first_the_marker_last_and_noise_between():
     other, _ = data.delayed_recall(500, 30, torch.Generator().manual_seed(1))
     assert torch.equal(x, again) and not torch.equal(x, other), "the generator decides the batch"
     assert (data.delayed_recall(8, 5, noise=0)[0][:, :, 1] == 0).all()
+
+
+def test_marked_recall_marks_one_early_step_whose_sign_is_the_target():
+    import torch
+    x, bits = data.marked_recall(400, 50, torch.Generator().manual_seed(0), window=10)
+    assert x.shape == (400, 50, 3) and bits.shape == (400,)
+    assert set(x[:, :, 0].unique().tolist()) == {-1.0, 1.0}, "a sign at every step"
+    marks = x[:, :, 1]
+    assert (marks.sum(1) == 1).all() and (marks[:, 10:] == 0).all(), "one mark, among the first 10 steps"
+    assert set(marks.argmax(1).unique().tolist()) == set(range(10)), "every early step gets marked sometimes"
+    assert (x[:, :-1, 2] == 0).all() and (x[:, -1, 2] == 1).all(), "the question comes at the last step"
+    at_mark = x[torch.arange(400), marks.argmax(1), 0]
+    assert torch.equal(bits, (at_mark > 0).float()), "the target is the sign at the marked step"
+    assert 0.4 < bits.mean() < 0.6 and not torch.equal(bits, (x[:, -1, 0] > 0).float())
+    again, _ = data.marked_recall(400, 50, torch.Generator().manual_seed(0), window=10)
+    assert torch.equal(x, again)

@@ -103,7 +103,7 @@ def test_sync_rewrites_a_stale_install_cell(tmp_path):
 GLOSSARY_TERMS = ["Elman network", "Jacobian", "retain_grad", "cuDNN", "teacher forcing", "one-cycle schedule",
                   "variational dropout", "Mamba and RWKV", "truncated backpropagation through time", "gate",
                   "exposure bias", "beam search", "attention", "stateful model", "weight tying",
-                  "chrono initialisation", "activation regularisation"]
+                  "chrono initialisation", "activation regularisation", "IRNN", "fair comparison"]
 
 
 def test_glossary_defines_the_terms_the_chapters_use():

@@ -169,8 +169,8 @@ LONG_RECALL_MODELS = {"RNN": ("RNN", "PyTorch default"), "GRU": ("GRU", "PyTorch
 # (kind, init) as chapter 4's ReviewClassifier takes them.
 REVIEW_MODELS = {"RNN": ("RNN", None), "LSTM": ("LSTM", None), "LSTM, forget bias 3": ("LSTM", 3.0),
                  "LSTM, chrono": ("LSTM", "chrono")}
-EXPERIMENTS = ("notebooks", "scratch", "recall", "long_recall", "recall_1000", "reviews", "human_numbers", "charlm",
-               "site")
+EXPERIMENTS = ("notebooks", "scratch", "marked", "recall", "long_recall", "recall_1000", "reviews", "human_numbers",
+               "charlm", "site")
 RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
 
 
@@ -232,6 +232,84 @@ def longest_delay(delays, seconds, seeds=(0,), models=None):
                          "seconds": round(took, 1), "budget_s": seconds})
             if accuracy < 0.99:
                 break
+    return rows
+
+
+MARKED_CHAPTER = CHAPTERS / "01_vanishing_gradients.ipynb"
+MARKED_NAMES = ["SWEEP_INITS", "SWEEP_RATES", "BEST_SETUPS", "FAIR_STEPS", "SOLVED"]
+
+
+def _marked_namespace():
+    """Chapter 1's fair test: its constants and its own initialise / MarkedRecaller / train_marked."""
+    from lstm_course.data import marked_recall
+    from lstm_course.notebooks import load_definitions
+
+    ns = chapter_assignments(MARKED_CHAPTER, MARKED_NAMES, _torch_namespace() | {"marked_recall": marked_recall})
+    return load_definitions(MARKED_CHAPTER, ["initialise", "MarkedRecaller", "recall_accuracy", "train_marked"], ns)
+
+
+def marked_recall_sweep(seeds=(0, 1), length=100, steps=600, models=None):
+    """Chapter 1's sweep: for each model every start in SWEEP_INITS times every rate in SWEEP_RATES, the same
+    seeds and the same step budget; one row per run (held-out accuracy, steps used)."""
+    from tqdm.auto import tqdm
+
+    ns = _marked_namespace()
+    if not isinstance(steps, int) or steps < 20:
+        raise ValueError(f"steps must be an int >= 20 (validation runs every 20 steps), got {steps!r}")
+    if not isinstance(length, int) or length <= 10:
+        raise ValueError(f"length must be an int > 10 (the mark falls in the first ten steps), got {length!r}")
+    unknown = sorted(set(models or ()) - set(ns["SWEEP_INITS"]))
+    if unknown:
+        raise ValueError(f"unknown sweep models {unknown}; choose from {list(ns['SWEEP_INITS'])}")
+    runs = [(m, init, lr, seed) for m in (models or ns["SWEEP_INITS"]) for init in ns["SWEEP_INITS"][m]
+            for lr in ns["SWEEP_RATES"] for seed in seeds]
+    rows = []
+    for model, init, lr, seed in tqdm(runs, desc="marked-recall sweep"):
+        start = time.perf_counter()
+        accuracy, used = ns["train_marked"](model, init, lr, length, seed, max_steps=steps)
+        rows.append({"model": model, "init": init, "lr": lr, "length": length, "seed": seed,
+                     "accuracy": round(accuracy, 4), "steps": used, "budget_steps": steps,
+                     "seconds": round(time.perf_counter() - start, 1), "solved_at": ns["SOLVED"]})
+    return rows
+
+
+def sweep_winners(rows):
+    """Each model's best set-up in sweep rows: most seeds solved, then fewest median steps, then higher mean
+    accuracy; returns {model: (init, lr)}."""
+    import statistics
+
+    if not rows:
+        raise ValueError("no sweep rows: run marked_recall_sweep first")
+    scores = {}
+    for r in rows:
+        scores.setdefault((r["model"], r["init"], r["lr"]), []).append(r)
+    best = {}
+    for (model, init, lr), runs in scores.items():
+        key = (sum(r["accuracy"] >= r["solved_at"] for r in runs), -statistics.median(r["steps"] for r in runs),
+               statistics.mean(r["accuracy"] for r in runs))
+        if model not in best or key > best[model][0]:
+            best[model] = (key, (init, lr))
+    return {model: setup for model, (_, setup) in best.items()}
+
+
+def marked_recall_reliability(winners, lengths=(100, 300, 1000), seeds=tuple(range(5)), steps=1000):
+    """Each model's swept best set-up (winners: {model: (init, lr)}) at every length over the seeds, with the
+    same step budget for all; one row per run."""
+    from tqdm.auto import tqdm
+
+    if not winners:
+        raise ValueError("winners must name at least one model's (init, lr)")
+    if not lengths or not all(isinstance(n, int) and n > 10 for n in lengths):
+        raise ValueError(f"lengths must be ints > 10, got {lengths!r}")
+    ns = _marked_namespace()
+    rows = []
+    for model, (init, lr), length, seed in tqdm([(m, w, n, s) for m, w in winners.items() for n in lengths
+                                                for s in seeds], desc="marked-recall reliability"):
+        start = time.perf_counter()
+        accuracy, used = ns["train_marked"](model, init, lr, length, seed, max_steps=steps)
+        rows.append({"model": model, "init": init, "lr": lr, "length": length, "seed": seed,
+                     "accuracy": round(accuracy, 4), "steps": used, "budget_steps": steps,
+                     "seconds": round(time.perf_counter() - start, 1), "solved_at": ns["SOLVED"]})
     return rows
 
 
@@ -418,6 +496,9 @@ def main(argv=None):
         results["notebooks"] = time_notebooks(course_notebooks(ROOT))
     if "scratch" in only:
         results["scratch"] = scratch_vs_nn_lstm(numbers(args.sizes, int))
+    if "marked" in only:
+        sweep = marked_recall_sweep()
+        results["marked"] = {"sweep": sweep, "reliability": marked_recall_reliability(sweep_winners(sweep))}
     if "recall" in only:
         models = [m.strip() for m in args.recall_models.split(";") if m.strip()] or None
         rows = recall_vs_delay(numbers(args.recall_delays, int), args.recall_seconds, models=models)

@@ -120,6 +120,53 @@ def _recall_1000_section(rows, ladder=None):
             ""]
 
 
+def _marked_section(marked):
+    """The page's section on chapter 1's fair test: the sweep of starts and learning rates, then each model's
+    winner at every length over several seeds (seeds solved, median steps of the solved runs, lowest accuracy)."""
+    import statistics
+
+    sweep, reliability = marked["sweep"], marked["reliability"]
+    solved_at = sweep[0]["solved_at"]
+    winners = {r["model"]: (r["init"], r["lr"]) for r in reliability}
+    setups = {}
+    for r in sweep:
+        setups.setdefault((r["model"], r["init"], r["lr"]), []).append(r)
+    sweep_seeds = len(next(iter(setups.values())))
+    sweep_rows = []
+    for (model, init, lr), runs in setups.items():
+        solved = [r for r in runs if r["accuracy"] >= solved_at]
+        name = f"{init}, lr {lr:g}"
+        sweep_rows.append([model, f"**{name}** (chosen)" if winners.get(model) == (init, lr) else name,
+                           f"{len(solved)} of {len(runs)}",
+                           f"{statistics.median(r['steps'] for r in solved):.0f}" if solved else "—",
+                           f"{statistics.mean(r['accuracy'] for r in runs):.2f}"])
+    cells = {}
+    for r in reliability:
+        cells.setdefault((r["model"], r["length"]), []).append(r)
+    lengths = sorted({r["length"] for r in reliability})
+    seeds = len(next(iter(cells.values())))
+
+    def cell(runs):
+        solved = [r for r in runs if r["accuracy"] >= solved_at]
+        steps = f", median {statistics.median(r['steps'] for r in solved):.0f} steps" if solved else ""
+        return f"{len(solved)} of {len(runs)}{steps}; min {min(r['accuracy'] for r in runs):.3f}"
+
+    return ["## A fair test: marked recall, each model at its best", "",
+            "Chapter 1's task: a sign, +1 or -1, at every step; one of the first ten steps is marked; at the last step "
+            "the model gives the marked sign. First the same sweep for every model: each start times each learning "
+            f"rate, {sweep[0]['budget_steps']} steps, {sweep_seeds} seeds, at length {sweep[0]['length']}, Adam with "
+            f"gradient clipping. A run counts as solved at held-out accuracy ≥ {solved_at}. The chosen set-up has the "
+            "most seeds solved, then the fewest median steps, then the highest mean accuracy.", "",
+            _table(["model", "start, learning rate", "seeds solved", "median steps (solved)", "mean accuracy"],
+                   sweep_rows), "",
+            f"Then each model's chosen set-up at every length, {seeds} seeds each, the same budget of "
+            f"{reliability[0]['budget_steps']:,} steps for all: seeds solved, median steps of the solved runs, and "
+            "the lowest held-out accuracy.", "",
+            _table(["model (set-up)"] + [f"length {n:,}" for n in lengths],
+                   [[f"{m} ({winners[m][0]}, lr {winners[m][1]:g})"] + [cell(cells[m, n]) for n in lengths]
+                    for m in winners]), ""]
+
+
 def _reviews_section(rows):
     """The page's section on chapter 4's reviews: the longest review each model learned in each seed."""
     models = list(dict.fromkeys(r["model"] for r in rows))
@@ -243,6 +290,8 @@ def render_page(results):
                 f"A clean build (every notebook executed) took {site['clean_s']:.0f} s; a rebuild with nothing "
                 f"changed, served from the execution cache, took {site['cached_s']:.0f} s.", ""]
 
+    if "marked" in results:
+        out += _marked_section(results["marked"])
     out += _charlm_section(results["charlm"], _charlm_alt(results))
 
     recall = results["recall"]
@@ -414,6 +463,8 @@ def write_report(results, out):
     tables = {"notebooks": results.get("notebooks"), "scratch": results["scratch"], "recall": results["recall"],
               "long_recall": results.get("long_recall"), "recall_1000": results.get("recall_1000"), "reviews": results.get("reviews"),
               "human_numbers": results.get("human_numbers"),
+              "marked_sweep": (results.get("marked") or {}).get("sweep"),
+              "marked_reliability": (results.get("marked") or {}).get("reliability"),
               "charlm_lstm": results["charlm"]["lstm"], "charlm_ngram": results["charlm"]["ngram"]}
     for name, rows in tables.items():
         if rows:
