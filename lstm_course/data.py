@@ -115,7 +115,7 @@ def delayed_recall(batch, delay, generator=None, noise=0.2):
 
 
 def marked_recall(batch, length, generator=None, window=10):
-    """Chapter 2's fair memory test: inputs (batch, length, 3) and target bits (0. or 1.) as torch tensors.
+    """Chapter 1's fair memory test: inputs (batch, length, 3) and target bits (0. or 1.) as torch tensors.
     Channel 0 holds a random sign, -1 or +1, at every step (the distractors); channel 1 marks one step among the
     first `window`; channel 2 marks the last step, where the sign seen at the marked step must be recalled."""
     import torch

@@ -251,8 +251,6 @@ def _marked_namespace():
 def marked_recall_sweep(seeds=(0, 1), length=100, steps=600, models=None):
     """Chapter 1's sweep: for each model every start in SWEEP_INITS times every rate in SWEEP_RATES, the same
     seeds and the same step budget; one row per run (held-out accuracy, steps used)."""
-    from tqdm.auto import tqdm
-
     ns = _marked_namespace()
     if not isinstance(steps, int) or steps < 20:
         raise ValueError(f"steps must be an int >= 20 (validation runs every 20 steps), got {steps!r}")
@@ -261,10 +259,17 @@ def marked_recall_sweep(seeds=(0, 1), length=100, steps=600, models=None):
     unknown = sorted(set(models or ()) - set(ns["SWEEP_INITS"]))
     if unknown:
         raise ValueError(f"unknown sweep models {unknown}; choose from {list(ns['SWEEP_INITS'])}")
-    runs = [(m, init, lr, seed) for m in (models or ns["SWEEP_INITS"]) for init in ns["SWEEP_INITS"][m]
+    runs = [(m, init, lr, length, seed) for m in (models or ns["SWEEP_INITS"]) for init in ns["SWEEP_INITS"][m]
             for lr in ns["SWEEP_RATES"] for seed in seeds]
+    return _marked_runs(ns, runs, steps, "marked-recall sweep")
+
+
+def _marked_runs(ns, runs, steps, desc):
+    """Train chapter 1's train_marked once per (model, init, lr, length, seed) in runs; one row per run."""
+    from tqdm.auto import tqdm
+
     rows = []
-    for model, init, lr, seed in tqdm(runs, desc="marked-recall sweep"):
+    for model, init, lr, length, seed in tqdm(runs, desc=desc):
         start = time.perf_counter()
         accuracy, used = ns["train_marked"](model, init, lr, length, seed, max_steps=steps)
         rows.append({"model": model, "init": init, "lr": lr, "length": length, "seed": seed,
@@ -295,22 +300,12 @@ def sweep_winners(rows):
 def marked_recall_reliability(winners, lengths=(100, 300, 1000), seeds=tuple(range(5)), steps=1000):
     """Each model's swept best set-up (winners: {model: (init, lr)}) at every length over the seeds, with the
     same step budget for all; one row per run."""
-    from tqdm.auto import tqdm
-
     if not winners:
         raise ValueError("winners must name at least one model's (init, lr)")
     if not lengths or not all(isinstance(n, int) and n > 10 for n in lengths):
         raise ValueError(f"lengths must be ints > 10, got {lengths!r}")
-    ns = _marked_namespace()
-    rows = []
-    for model, (init, lr), length, seed in tqdm([(m, w, n, s) for m, w in winners.items() for n in lengths
-                                                for s in seeds], desc="marked-recall reliability"):
-        start = time.perf_counter()
-        accuracy, used = ns["train_marked"](model, init, lr, length, seed, max_steps=steps)
-        rows.append({"model": model, "init": init, "lr": lr, "length": length, "seed": seed,
-                     "accuracy": round(accuracy, 4), "steps": used, "budget_steps": steps,
-                     "seconds": round(time.perf_counter() - start, 1), "solved_at": ns["SOLVED"]})
-    return rows
+    runs = [(m, init, lr, n, s) for m, (init, lr) in winners.items() for n in lengths for s in seeds]
+    return _marked_runs(_marked_namespace(), runs, steps, "marked-recall reliability")
 
 
 def chapter_assignments(path, names, namespace):
