@@ -280,7 +280,7 @@ def _marked_runs(ns, runs, steps, desc):
 
 def sweep_winners(rows):
     """Each model's best set-up in sweep rows: most seeds solved, then fewest median steps, then higher mean
-    accuracy; returns {model: (init, lr)}."""
+    accuracy (a tie keeps the set-up met first); returns {model: (init, lr)}."""
     import statistics
 
     if not rows:
