@@ -52,7 +52,8 @@ def test_a_broken_install_cell_fails_its_notebook_with_a_clear_message(executed,
             assert not result["installed_by_notebook"]
 
 
-# The shortest chapter runs a second time (running every notebook twice would double the suite's time).
+# Chapter 1 (gradients, then a short training experiment) runs a second time (running every notebook twice
+# would double the suite's time).
 def test_every_notebook_ran_once_in_order_on_one_thread_when_two_ran_at_once(executed):
     results = executed["results"]
     assert list(results) == [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
