@@ -39,10 +39,14 @@ def measurements(values) -> dict:
 
 def spread(values) -> str:
     """Each group as 'v' (one number) or 'lo to hi (n)' with 3 significant digits, labelled groups joined by '; '."""
-    return _spread(measurements(values))
+    return describe(measurements(values))
 
 
-def _spread(groups):
+def describe(groups) -> str:
+    """The spread text for groups as measurements() returns them (make robustness pools runs this way)."""
+    empty = [label for label, numbers in groups.items() if not numbers]
+    if empty:
+        raise ValueError(f"no numbers in group {empty[0]!r}: a spread needs at least one")
     fmt = lambda v: f"{v:.3g}" if math.isfinite(v) else str(v)   # noqa: E731
     parts = []
     for label, numbers in groups.items():
@@ -73,5 +77,5 @@ def claim(statement, values, holds, *, isolates=None):
         with open(target, "a", encoding="utf-8") as out:
             out.write(json.dumps(record) + "\n")
     if not holds:
-        raise AssertionError(f"{statement} (measured: {_spread(groups)})")
-    print(f"✓ {statement} [{_spread(groups)}]")
+        raise AssertionError(f"{statement} (measured: {describe(groups)})")
+    print(f"✓ {statement} [{describe(groups)}]")

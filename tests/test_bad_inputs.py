@@ -59,6 +59,8 @@ CASES = [
     (bench.marked_recall_reliability, ({},), {}, ValueError, "winners must name at least one model"),
     (bench.marked_recall_reliability, ({"LSTM": ("chrono", 0.01)},), {"lengths": [5]}, ValueError, "lengths must be ints > 10"),
     (bench.sweep_winners, ([],), {}, ValueError, "no sweep rows"),
+    (bench_report.sweep_rank, ([],), {}, ValueError, "non-empty list of one set-up's sweep rows"),
+    (claims.describe, ({"": []},), {}, ValueError, "no numbers in group"),
     (bench.chapter_assignments, ("chapters/04_nn_lstm.ipynb", ["NO_SUCH_CONSTANT"], {}), {}, ValueError, "no top-level assignment"),
     (bench.merge_previous, ({"machine": {}}, "no/such/results.json"), {}, ValueError, "run the whole benchmark once"),
     (bench_report.check_results, ([],), {}, TypeError, "must be a dict"),

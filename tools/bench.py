@@ -279,9 +279,9 @@ def _marked_runs(ns, runs, steps, desc):
 
 
 def sweep_winners(rows):
-    """Each model's best set-up in sweep rows: most seeds solved, then fewest median steps, then higher mean
-    accuracy (a tie keeps the set-up met first); returns {model: (init, lr)}."""
-    import statistics
+    """Each model's best set-up in sweep rows by bench_report.sweep_rank (a tie keeps the set-up met first);
+    returns {model: (init, lr)}."""
+    from bench_report import sweep_rank
 
     if not rows:
         raise ValueError("no sweep rows: run marked_recall_sweep first")
@@ -290,8 +290,7 @@ def sweep_winners(rows):
         scores.setdefault((r["model"], r["init"], r["lr"]), []).append(r)
     best = {}
     for (model, init, lr), runs in scores.items():
-        key = (sum(r["accuracy"] >= r["solved_at"] for r in runs), -statistics.median(r["steps"] for r in runs),
-               statistics.mean(r["accuracy"] for r in runs))
+        key = sweep_rank(runs)
         if model not in best or key > best[model][0]:
             best[model] = (key, (init, lr))
     return {model: setup for model, (_, setup) in best.items()}

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import statistics
 from pathlib import Path
 
 PAGE = "how_fast.md"
@@ -120,11 +121,18 @@ def _recall_1000_section(rows, ladder=None):
             ""]
 
 
+def sweep_rank(runs):
+    """How chapter 1's sweep ranks one set-up's runs (higher is better): seeds solved, then fewer median steps,
+    then higher mean accuracy."""
+    if not runs:
+        raise ValueError("runs must be a non-empty list of one set-up's sweep rows")
+    return (sum(r["accuracy"] >= r["solved_at"] for r in runs), -statistics.median(r["steps"] for r in runs),
+            statistics.mean(r["accuracy"] for r in runs))
+
+
 def _marked_section(marked):
     """The page's section on chapter 1's fair test: the sweep of starts and learning rates, then each model's
     winner at every length over several seeds (seeds solved, median steps of the solved runs, lowest accuracy)."""
-    import statistics
-
     sweep, reliability = marked["sweep"], marked["reliability"]
     solved_at = sweep[0]["solved_at"]
     winners = {r["model"]: (r["init"], r["lr"]) for r in reliability}
@@ -132,14 +140,9 @@ def _marked_section(marked):
     for r in sweep:
         setups.setdefault((r["model"], r["init"], r["lr"]), []).append(r)
     sweep_seeds = len(next(iter(setups.values())))
-
-    def key(runs):
-        solved = [r for r in runs if r["accuracy"] >= solved_at]
-        return (len(solved), -statistics.median(r["steps"] for r in runs), statistics.mean(r["accuracy"] for r in runs))
-
     ties = [f"the {model}'s choice tied with {init}, lr {lr:g}" for (model, init, lr), runs in setups.items()
             if model in winners and (init, lr) != winners[model]
-            and key(runs) == key(setups[(model, *winners[model])])]
+            and sweep_rank(runs) == sweep_rank(setups[(model, *winners[model])])]
     sweep_rows = []
     for (model, init, lr), runs in setups.items():
         solved = [r for r in runs if r["accuracy"] >= solved_at]

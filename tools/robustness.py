@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from execute import run_notebook
+from lstm_course.claims import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "appendix" / "robustness.json"
@@ -59,16 +60,13 @@ def claims_register(report):
         lines += ["", f"### `{notebook}`", "", "| claim | isolates | numbers over all runs: lowest to highest (count) "
                   "| held in |", "|---|---|---|---|"]
         for statement in statements:
-            found = [(r["run"], c) for r in runs for c in r["claims"] if c["statement"] == statement]
+            found = [c for r in runs for c in r["claims"] if c["statement"] == statement]
             groups = {}
-            for _, c in found:
+            for c in found:
                 for label, values in c["values"].items():
                     groups.setdefault(label, []).extend(values)
-            spread = "; ".join((f"{label}: " if label else "") + f"{min(v):.3g} to {max(v):.3g} ({len(v)})"
-                               for label, v in groups.items())
-            held = sum(c["holds"] for _, c in found)
-            isolates = found[0][1]["isolates"] or "—"
-            cells = [statement, isolates, spread, f"{held} of {len(runs)} runs"]
+            held = sum(c["holds"] for c in found)
+            cells = [statement, found[0]["isolates"] or "—", describe(groups), f"{held} of {len(runs)} runs"]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return lines
 
