@@ -47,6 +47,7 @@ CASES = [
     (bench.longest_delay, ([25], 1.0), {"models": ["LSTM, forget bias 9"]}, ValueError, "unknown recall models"),
     (bench.longest_review, ([50, 25],), {}, ValueError, "lengths must be increasing ints >= 2"),
     (bench.longest_review, ([25],), {"models": ["GRU, chrono"]}, ValueError, "unknown review models"),
+    (bench.review_models, ("chapters/03_gates.ipynb",), {}, ValueError, "no top-level assignment"),
     (bench.human_numbers_seeds, ((),), {}, ValueError, "seeds must be distinct ints >= 0"),
     (bench.human_numbers_seeds, ((1, 1),), {}, ValueError, "seeds must be distinct ints >= 0"),
     (bench.human_numbers_seeds, ((0,),), {"epochs": 0}, ValueError, "epochs must be an int >= 1"),

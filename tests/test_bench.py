@@ -57,8 +57,10 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     assert sorted((r["model"], r["seed"]) for r in at_1000) == sorted((m, s) for m in bench.RECALL_1000_MODELS for s in (0, 1, 2))
     assert all(r["delay"] == 1000 and r["budget_s"] == 30 for r in at_1000)
     reviews = results["reviews"]
-    assert {r["model"] for r in reviews} == set(bench.REVIEW_MODELS)
-    for model in bench.REVIEW_MODELS:
+    models = bench.review_models()
+    assert {r["model"] for r in reviews} == set(models)
+    assert all(r["lr"] == models[r["model"]][2] for r in reviews), "each review model at chapter 4's learning rate"
+    for model in models:
         for seed in (0, 1, 2):
             runs = [r for r in reviews if r["model"] == model and r["seed"] == seed]
             assert runs and all(r["accuracy"] > 0.95 for r in runs[:-1]), f"{model}: the runs stop at the first length failed"
@@ -219,3 +221,28 @@ def test_chapter_1_trains_the_sweeps_winners_and_says_what_the_appendix_shows():
     assert solved("RNN", 100) >= 1, "chapter 1: the tuned RNN learns length 100"
     assert solved("LSTM", 300) > solved("RNN", 300) == 0, "chapter 1: at 300 the LSTM solves more seeds, the RNN none"
     assert solved("LSTM", 1000) > solved("RNN", 1000), "the LSTM's advantage grows with the length"
+
+
+def test_chapters_2_and_4_give_the_rnn_chapter_1s_best_start():
+    """Chapters 2 and 4 compare the LSTM with the RNN at the start that won chapter 1's sweep (and label defaults)."""
+    best = bench.chapter_assignments(bench.MARKED_CHAPTER, bench.MARKED_NAMES, {})["BEST_SETUPS"]
+    assert best["RNN"] == ("identity (IRNN)", 1e-3) and best["LSTM"][0] == "chrono"
+    models = bench.review_models()
+    assert models["RNN, IRNN"] == ("RNN", "IRNN", best["RNN"][1]), "chapter 4's IRNN at chapter 1's learning rate"
+    assert models["LSTM, chrono"] == ("LSTM", "chrono", best["LSTM"][1])
+    runs = bench.chapter_assignments(bench.REVIEW_CHAPTER, ["MODELS", "RUNS"],
+                                 bench._torch_namespace())["RUNS"]
+    longest_with_rnn = max(n for n, names in runs.items() if any(m.startswith("RNN") for m in names))
+    assert [m for m in runs[longest_with_rnn] if m.startswith("RNN")] == ["RNN, IRNN"], \
+        "at its longest RNN length chapter 4 trains the RNN at its best start, not at PyTorch's default"
+    recall = bench.chapter_assignments(bench.CHAPTERS / "02_cell_state.ipynb", ["SETUPS"], bench._torch_namespace())
+    assert recall["SETUPS"]["IRNN"]["identity"] is True and bench.RECALL_MODELS["RNN, IRNN"][1] == {"identity": True}
+    # what the two chapters say, checked against the appendix's longer runs
+    results = json.loads((APPENDIX / RESULTS).read_text(encoding="utf-8"))
+    irnn_recall = {r["delay"]: r["accuracy"] for r in results["recall"] if r["model"] == "RNN, IRNN"}
+    assert irnn_recall[100] >= 0.99, "chapter 2: the IRNN learns delay 100; the appendix must agree"
+    reviews = [r for r in results["reviews"] if r["model"] == "RNN, IRNN"]
+    assert all(r["accuracy"] > 0.95 for r in reviews if r["length"] == 50), "chapter 4: the IRNN learns 50 words"
+    failed = {r["seed"]: r["length"] for r in reviews if r["accuracy"] <= 0.95}
+    assert len(failed) == 3 and max(failed.values()) <= 200, \
+        "chapter 4: at 200 words the IRNN stays near chance; the appendix must not show it learning 200 words"

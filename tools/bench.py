@@ -159,16 +159,14 @@ def charlm_vs_ngram(budgets, orders=range(2, 8), settings=None):
     return {"ngram": ngrams, "lstm": lstm}
 
 
-RECALL_MODELS = {"RNN": ("RNN", None), "GRU": ("GRU", None), "LSTM": ("LSTM", None),
-                 "LSTM, forget bias 3": ("LSTM", 3.0), "LSTM, forget bias 5": ("LSTM", 5.0)}
+# Chapter 2's Recaller: (kind, keyword arguments of its train_recall).
+RECALL_MODELS = {"RNN": ("RNN", {}), "RNN, IRNN": ("RNN", {"identity": True}), "GRU": ("GRU", {}),
+                 "LSTM": ("LSTM", {}), "LSTM, forget bias 3": ("LSTM", {"forget_bias": 3.0}),
+                 "LSTM, forget bias 5": ("LSTM", {"forget_bias": 5.0})}
 # Chapter 3's protocol (batches of 16, Adam 0.01, stop at two perfect validation checks): (kind, initialisation).
 LONG_RECALL_MODELS = {"RNN": ("RNN", "PyTorch default"), "GRU": ("GRU", "PyTorch default"),
                       "GRU, chrono": ("GRU", "chrono"), "LSTM": ("LSTM", "PyTorch default"),
                       "LSTM, forget biases alone": ("LSTM", "forget biases alone"), "LSTM, chrono": ("LSTM", "chrono")}
-# Chapter 4's classifier and protocol (batches of 64, Adam 0.01, its step budget, early stop at 98% validation):
-# (kind, init) as chapter 4's ReviewClassifier takes them.
-REVIEW_MODELS = {"RNN": ("RNN", None), "LSTM": ("LSTM", None), "LSTM, forget bias 3": ("LSTM", 3.0),
-                 "LSTM, chrono": ("LSTM", "chrono")}
 EXPERIMENTS = ("notebooks", "scratch", "marked", "recall", "long_recall", "recall_1000", "reviews", "human_numbers",
                "charlm", "site")
 RECALL_1000_MODELS = ["RNN", "GRU", "LSTM, chrono"]       # chapter 3's delay, over seeds, in chapter 3's 30 s
@@ -201,10 +199,10 @@ def recall_vs_delay(delays, seconds, seeds=(0,), models=None):
     runs = [(name, delay, seed) for name in (models or RECALL_MODELS) for delay in delays for seed in seeds]
     rows = []
     for name, delay, seed in tqdm(runs, desc="delayed recall"):
-        kind, forget_bias = RECALL_MODELS[name]
+        kind, options = RECALL_MODELS[name]
         start = time.perf_counter()
-        _, accuracy, steps = ns["train_recall"](getattr(nn, kind), delay, forget_bias=forget_bias,
-                                                max_steps=10**9, seed=seed, max_seconds=seconds)
+        _, accuracy, steps = ns["train_recall"](getattr(nn, kind), delay, max_steps=10**9, seed=seed,
+                                                max_seconds=seconds, **options)
         rows.append({"model": name, "delay": delay, "seed": seed, "accuracy": round(accuracy, 4), "steps": steps,
                      "seconds": round(time.perf_counter() - start, 1)})
     return rows
@@ -330,6 +328,15 @@ def chapter_assignments(path, names, namespace):
     return namespace
 
 
+REVIEW_CHAPTER = CHAPTERS / "04_nn_lstm.ipynb"
+
+
+def review_models(chapter=REVIEW_CHAPTER):
+    """Chapter 4's MODELS, read from the chapter: {name: (layer name, init, learning rate)}."""
+    ns = chapter_assignments(chapter, ["MODELS"], _torch_namespace())
+    return {name: (kind.__name__, init, lr) for name, (kind, init, lr) in ns["MODELS"].items()}
+
+
 def longest_review(lengths, seeds=(0, 1, 2), models=None):
     """Chapter 4's review classifier and training protocol on ever longer reviews: for each model and seed, runs
     at each length in turn until the first it fails (held-out accuracy not above 0.95)."""
@@ -343,10 +350,11 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
 
     if not lengths or not all(isinstance(n, int) and n >= 2 for n in lengths) or list(lengths) != sorted(set(lengths)):
         raise ValueError(f"lengths must be increasing ints >= 2, got {lengths!r}")
-    unknown = sorted(set(models or ()) - set(REVIEW_MODELS))
+    known = review_models()
+    unknown = sorted(set(models or ()) - set(known))
     if unknown:
-        raise ValueError(f"unknown review models {unknown}; choose from {list(REVIEW_MODELS)}")
-    chapter = CHAPTERS / "04_nn_lstm.ipynb"
+        raise ValueError(f"unknown review models {unknown}; choose from {list(known)}")
+    chapter = REVIEW_CHAPTER
     ns = _torch_namespace() | {"functools": functools, "review_vocabulary": review_vocabulary,
                                "synthetic_reviews": synthetic_reviews, "pad_sequence": pad_sequence,
                                "pack_padded_sequence": pack_padded_sequence}
@@ -354,13 +362,14 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
     ns = load_definitions(chapter, ["encode", "ReviewClassifier", "review_tensors", "train_classifier"], ns)
     nn = ns["nn"]
     rows = []
-    for name, seed in tqdm([(m, s) for m in (models or REVIEW_MODELS) for s in seeds], desc="longest review"):
-        kind, init = REVIEW_MODELS[name]
+    for name, seed in tqdm([(m, s) for m in (models or known) for s in seeds], desc="longest review"):
+        kind, init, lr = known[name]
         for length in lengths:
             start = time.perf_counter()
             t_max = max(ns["CHRONO_T_MAX"], length)     # chrono's time scales reach at least the review's length
-            _, accuracy, _, steps = ns["train_classifier"](getattr(nn, kind), init, length, seed=seed, t_max=t_max)
-            rows.append({"model": name, "length": length, "seed": seed, "accuracy": round(accuracy, 4),
+            _, accuracy, _, steps = ns["train_classifier"](getattr(nn, kind), init, length, seed=seed, t_max=t_max,
+                                                           lr=lr)
+            rows.append({"model": name, "length": length, "seed": seed, "lr": lr, "accuracy": round(accuracy, 4),
                          "steps": steps, "seconds": round(time.perf_counter() - start, 1), "max_steps": ns["MAX_STEPS"],
                          "batch": ns["BATCH"], "chrono_t_max": t_max})
             ns["review_tensors"].cache_clear()           # long reviews take memory; each seed's data is made anew

@@ -184,6 +184,14 @@ def _marked_section(marked):
             + ". Chapter 1 trains the RNN's and the LSTM's chosen set-ups at its own, shorter lengths.", ""]
 
 
+def _rates(rows):
+    """The learning rates of the review runs, in words: the common one, and each exception by model."""
+    rate = {r["model"]: r.get("lr", 0.01) for r in rows}
+    common = max(set(rate.values()), key=list(rate.values()).count)
+    others = [f"the {model} at {lr:g}" for model, lr in rate.items() if lr != common]
+    return f"{common:g}" + (f" ({', '.join(others)})" if others else "")
+
+
 def _reviews_section(rows):
     """The page's section on chapter 4's reviews: the longest review each model learned in each seed."""
     models = list(dict.fromkeys(r["model"] for r in rows))
@@ -202,7 +210,7 @@ def _reviews_section(rows):
     top = max(r["length"] for r in rows)
     return ["## How long a review each model learns", "",
             "Chapter 4's synthetic reviews (the label is set by the first two words), classifier and training protocol "
-            f"(batches of {rows[0]['batch']}, Adam at 0.01, at most {rows[0]['max_steps']} steps, stopped early once 98% "
+            f"(batches of {rows[0]['batch']}, Adam at {_rates(rows)}, at most {rows[0]['max_steps']} steps, stopped early once 98% "
             "of 256 validation reviews are right at two checks in a row; chrono's time scales drawn up to "
             f"{min(r['chrono_t_max'] for r in rows):,} steps or the review's length if longer), one length after "
             "another until a model's first "
