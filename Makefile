@@ -34,7 +34,9 @@ prerequisites:
 	@command -v npm >/dev/null || { \
 	  echo "make: npm is needed (the site serves MathJax and axe-core itself). Debian/Ubuntu: sudo apt-get install npm; macOS: brew install node" >&2; exit 1; }
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml | prerequisites
+# lstm_course/__init__.py holds the helper's version: a bump must reinstall it, or every notebook's install
+# cell sees the old version and tries to fetch the new release from the network.
+$(STAMP): requirements.txt constraints.txt pyproject.toml lstm_course/__init__.py | prerequisites
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --index-url $(TORCH_INDEX) "$$(grep -m1 '^torch==' requirements.txt)")

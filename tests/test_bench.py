@@ -57,7 +57,7 @@ def test_committed_results_cover_every_notebook_and_every_experiment():
     assert sorted((r["model"], r["seed"]) for r in at_1000) == sorted((m, s) for m in bench.RECALL_1000_MODELS for s in (0, 1, 2))
     assert all(r["delay"] == 1000 and r["budget_s"] == 30 for r in at_1000)
     reviews = results["reviews"]
-    models = bench.review_models()
+    models = bench.review_models() | bench.REVIEW_EXTRA
     assert {r["model"] for r in reviews} == set(models)
     assert all(r["lr"] == models[r["model"]][2] for r in reviews), "each review model at chapter 4's learning rate"
     for model in models:
@@ -225,7 +225,8 @@ def test_chapter_1_trains_the_sweeps_winners_and_says_what_the_appendix_shows():
 
 def test_chapters_2_and_4_give_the_rnn_chapter_1s_best_start():
     """Chapters 2 and 4 compare the LSTM with the RNN at the start that won chapter 1's sweep (and label defaults)."""
-    best = bench.chapter_assignments(bench.MARKED_CHAPTER, bench.MARKED_NAMES, {})["BEST_SETUPS"]
+    chapter_1 = bench.chapter_assignments(bench.MARKED_CHAPTER, bench.MARKED_NAMES, {})
+    best, best_rates = chapter_1["BEST_SETUPS"], chapter_1["SWEEP_RATES"]
     assert best["RNN"] == ("identity (IRNN)", 1e-3) and best["LSTM"][0] == "chrono"
     models = bench.review_models()
     assert models["RNN, IRNN"] == ("RNN", "IRNN", best["RNN"][1]), "chapter 4's IRNN at chapter 1's learning rate"
@@ -246,3 +247,7 @@ def test_chapters_2_and_4_give_the_rnn_chapter_1s_best_start():
     failed = {r["seed"]: r["length"] for r in reviews if r["accuracy"] <= 0.95}
     assert len(failed) == 3 and max(failed.values()) <= 200, \
         "chapter 4: at 200 words the IRNN stays near chance; the appendix must not show it learning 200 words"
+    other_rate = [r for r in results["reviews"] if r["model"] == "RNN, IRNN, lr 0.01"]
+    assert bench.REVIEW_EXTRA["RNN, IRNN, lr 0.01"][2] in best_rates and \
+        not any(r["accuracy"] > 0.95 and r["length"] >= 200 for r in other_rate), \
+        "chapter 4: at the sweep's other rate the IRNN does not learn 200 words either"

@@ -116,3 +116,88 @@ def test_rendering_marks_each_choice_and_numeric_answer():
     assert out.count('type="radio"') == 2 and out.count('type="checkbox"') == 3
     assert 'data-correct="1" data-feedback="right"' in out
     assert 'data-answer="256"' in out and 'data-wrong="128"' in out
+
+
+# Single-answer choices must not give the answer away (issue 30): a test-wise learner who picks the
+# longest or the most carefully qualified choice, or avoids absolutes, should do no better than chance.
+GIVEAWAY_WORDS = ("always", "never", "nothing", "impossible", "guaranteed", "entirely", "completely")
+_GIVEAWAY = re.compile(r"\b(?:" + "|".join(GIVEAWAY_WORDS) + r")\b", re.IGNORECASE)
+MAX_LONGEST_SHARE = 0.30      # share of single-answer questions whose correct choice is the longest
+MAX_SHORTEST_SHARE = 0.40     # and whose correct choice is the shortest (the over-correction)
+MAX_LENGTH_RATIO = 1.5        # correct choice against the mean length of the others
+
+
+def answer_cue_figures(banks):
+    """Figures over the single-answer questions of (name, bank) pairs; every entry names 'bank:id'."""
+    figures = {"single": 0, "longest": [], "shortest": [], "too_long": [], "few_choices": [], "giveaway": []}
+    for name, bank in banks:
+        for q in bank["questions"]:
+            if q["type"] != "single":
+                continue
+            where = f"{name}:{q['id']}"
+            figures["single"] += 1
+            lengths = [len(c["text"]) for c in q["choices"]]
+            right = next(i for i, c in enumerate(q["choices"]) if c["correct"])
+            others = [n for i, n in enumerate(lengths) if i != right]
+            if len(q["choices"]) < 4:
+                figures["few_choices"].append(f"{where} has {len(q['choices'])} choices")
+            if lengths[right] >= max(others):
+                figures["longest"].append(where)
+            if lengths[right] <= min(others):
+                figures["shortest"].append(where)
+            ratio = lengths[right] / (sum(others) / len(others))
+            if ratio > MAX_LENGTH_RATIO:
+                figures["too_long"].append(f"{where} ({ratio:.2f}x)")
+            for n, c in enumerate(q["choices"], start=1):
+                for word in _GIVEAWAY.findall(c["text"]):
+                    figures["giveaway"].append(f"{where} choice {n} says {word!r}: {c['text'][:60]!r}")
+    return figures
+
+
+def test_single_answer_choices_do_not_give_the_answer_away():
+    figures = answer_cue_figures((path.stem, load_bank(path)) for path in BANKS)
+    single = figures["single"]
+    assert single >= 20, f"only {single} single-answer questions found"
+    assert not figures["few_choices"], f"give every single-answer question at least 4 choices: {figures['few_choices']}"
+    share = len(figures["longest"]) / single
+    assert share <= MAX_LONGEST_SHARE, (
+        f"the correct choice is the longest in {len(figures['longest'])} of {single} single-answer questions "
+        f"({share:.0%} > {MAX_LONGEST_SHARE:.0%}); make wrong choices as specific as the right one: {figures['longest']}")
+    share = len(figures["shortest"]) / single
+    assert share <= MAX_SHORTEST_SHARE, (
+        f"the correct choice is the shortest in {len(figures['shortest'])} of {single} single-answer questions "
+        f"({share:.0%} > {MAX_SHORTEST_SHARE:.0%}), the opposite cue: {figures['shortest']}")
+    assert not figures["too_long"], (
+        f"correct choice longer than {MAX_LENGTH_RATIO}x the mean of the other choices: {figures['too_long']}")
+    assert not figures["giveaway"], f"give-away words in single-answer choices: {figures['giveaway']}"
+
+
+def _single(qid, right, *wrong):
+    choices = [{"text": right, "correct": True, "feedback": "right"}]
+    choices += [{"text": text, "correct": False, "feedback": "wrong"} for text in wrong]
+    return {"id": qid, "type": "single", "question": "Q?", "choices": choices}
+
+
+@pytest.mark.parametrize("question, flagged", [
+    (_single("balanced", "The forget gate scales c.", "The input gate scales h.", "The output gate scales c.",
+             "The candidate scales the gates."), set()),
+    (_single("long-right", "The forget gate scales the old cell state, unit by unit, before the write.",
+             "The input gate.", "The output gate.", "The candidate."), {"longest", "too_long"}),
+    (_single("a-bit-longer", "The forget gate scales the old cell state.", "The input gate scales the new one.",
+             "The output gate scales the cell state.", "The candidate scales the cell state."), {"longest"}),
+    (_single("short-right", "f_t.", "The input gate scales the new one.", "The output gate scales the state.",
+             "The candidate scales the cell state."), {"shortest"}),
+    (_single("three", "The forget gate scales c.", "The input gate scales h.", "The candidate scales the gates."),
+     {"few_choices"}),
+    (_single("absolute", "The forget gate scales c.", "It never changes c at all.", "The output gate, h.",
+             "Nevertheless, forever scales."), {"giveaway"}),
+], ids=lambda v: v["id"] if isinstance(v, dict) else "+".join(sorted(v)) or "clean")
+def test_answer_cue_figures_catch_a_crafted_bank(question, flagged):
+    bank = validate_bank({"title": "t", "questions": [question]}, "crafted.yml")
+    figures = answer_cue_figures([("99_crafted", bank)])
+    found = {key for key, value in figures.items() if key != "single" and value}
+    assert found == flagged, figures
+    for key in flagged:
+        assert all(entry.startswith(f"99_crafted:{question['id']}") for entry in figures[key]), figures[key]
+    if "giveaway" in flagged:       # whole words only: "Nevertheless" and "forever" do not count
+        assert len(figures["giveaway"]) == 1 and "'never'" in figures["giveaway"][0], figures["giveaway"]

@@ -337,6 +337,10 @@ def review_models(chapter=REVIEW_CHAPTER):
     return {name: (kind.__name__, init, lr) for name, (kind, init, lr) in ns["MODELS"].items()}
 
 
+# The IRNN at the other learning rate of chapter 1's sweep, so that on reviews it too gets both of the sweep's rates.
+REVIEW_EXTRA = {"RNN, IRNN, lr 0.01": ("RNN", "IRNN", 1e-2)}
+
+
 def longest_review(lengths, seeds=(0, 1, 2), models=None):
     """Chapter 4's review classifier and training protocol on ever longer reviews: for each model and seed, runs
     at each length in turn until the first it fails (held-out accuracy not above 0.95)."""
@@ -350,7 +354,7 @@ def longest_review(lengths, seeds=(0, 1, 2), models=None):
 
     if not lengths or not all(isinstance(n, int) and n >= 2 for n in lengths) or list(lengths) != sorted(set(lengths)):
         raise ValueError(f"lengths must be increasing ints >= 2, got {lengths!r}")
-    known = review_models()
+    known = review_models() | REVIEW_EXTRA
     unknown = sorted(set(models or ()) - set(known))
     if unknown:
         raise ValueError(f"unknown review models {unknown}; choose from {list(known)}")

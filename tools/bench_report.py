@@ -68,6 +68,14 @@ def _ladder_sentence(name, runs, best_ngram):
     return text + f"; {where}."
 
 
+def _seeds_phrase(rows):
+    """How many seeds a table's runs used, in words: 'one seed (seed 0) per cell' or 'mean over seeds 0, 1, 2'."""
+    seeds = sorted({r["seed"] for r in rows})
+    if len(seeds) == 1:
+        return f"one seed (seed {seeds[0]}) per cell, so each cell is a single run"
+    return f"mean over {len(seeds)} seeds ({', '.join(map(str, seeds))})"
+
+
 def _stuck_sentence(recall):
     stuck = [r for r in recall if r["accuracy"] < 0.6]
     if not stuck:
@@ -188,7 +196,7 @@ def _rates(rows):
     """The learning rates of the review runs, in words: the common one, and each exception by model."""
     rate = {r["model"]: r.get("lr", 0.01) for r in rows}
     common = max(set(rate.values()), key=list(rate.values()).count)
-    others = [f"the {model} at {lr:g}" for model, lr in rate.items() if lr != common]
+    others = [f'"{model}" at {lr:g}' for model, lr in rate.items() if lr != common]
     return f"{common:g}" + (f" ({', '.join(others)})" if others else "")
 
 
@@ -325,7 +333,8 @@ def render_page(results):
     seconds = max(r["seconds"] for r in recall)
     out += ["## Delayed recall against the delay", "",
             "Chapter 2's task: remember one bit for `delay` steps of noise. Every model gets the same time "
-            "budget (it stops early after 20 perfect batches in a row); held-out accuracy, 0.5 is chance.", "",
+            "budget (it stops early after 20 perfect batches in a row); held-out accuracy, 0.5 is chance, "
+            + _seeds_phrase(recall) + ".", "",
             _table(["model"] + [f"delay {d}" for d in delays],
                    [[m_] + [f"{_mean_accuracy(recall, m_, d):.2f}" for d in delays] for m_ in models]), "",
             " ".join(f"{m_}: " + (f"solves (accuracy ≥ {SOLVED}) delays up to {_longest_solved(recall, m_)}."
