@@ -244,9 +244,10 @@ def test_chapters_2_and_4_give_the_rnn_chapter_1s_best_start():
     assert irnn_recall[100] >= 0.99, "chapter 2: the IRNN learns delay 100; the appendix must agree"
     reviews = [r for r in results["reviews"] if r["model"] == "RNN, IRNN"]
     assert all(r["accuracy"] > 0.95 for r in reviews if r["length"] == 50), "chapter 4: the IRNN learns 50 words"
-    failed = {r["seed"]: r["length"] for r in reviews if r["accuracy"] <= 0.95}
-    assert len(failed) == 3 and max(failed.values()) <= 200, \
-        "chapter 4: at 200 words the IRNN stays near chance; the appendix must not show it learning 200 words"
+    learned_200 = {m: sum(r["accuracy"] > 0.95 for r in results["reviews"] if r["model"] == m and r["length"] == 200)
+                   for m in ("RNN, IRNN", "LSTM, chrono")}
+    assert learned_200["LSTM, chrono"] == 3 > learned_200["RNN, IRNN"], \
+        ("chapter 4: at 200 words the chrono LSTM learns in every seed, the IRNN in fewer", learned_200)
     other_rate = [r for r in results["reviews"] if r["model"] == "RNN, IRNN, lr 0.01"]
     assert bench.REVIEW_EXTRA["RNN, IRNN, lr 0.01"][2] in best_rates and \
         not any(r["accuracy"] > 0.95 and r["length"] >= 200 for r in other_rate), \
