@@ -68,6 +68,11 @@ def _ladder_sentence(name, runs, best_ngram):
     return text + f"; {where}."
 
 
+DEFAULTS_NOTE = ("A model named without a set-up (\"RNN\", \"GRU\", \"LSTM\") keeps PyTorch's default initialisation: "
+                 "its row compares set-ups, not architectures. For each architecture at its best set-up, see the section "
+                 "on chapter 1's fair test, and the IRNN rows of the delayed-recall and review tables.")
+
+
 def _seeds_phrase(rows):
     """How many seeds a table's runs used, in words: 'one seed (seed 0) per cell' or 'mean over seeds 0, 1, 2'."""
     seeds = sorted({r["seed"] for r in rows})
@@ -108,7 +113,7 @@ def _long_recall_section(rows):
             "perfect validation checks in a row), one delay after another, until the first delay a model fails "
             f"(held-out accuracy below {SOLVED}) or the longest tried, {top:,}. Every run has the same time budget, "
             f"{budget:g} s. {seeds} seed(s) per model: a single run is an anecdote, so read a model's row as what it "
-            "did here, not as what it can never do.", "",
+            "did here, not as what it can never do. " + DEFAULTS_NOTE, "",
             _table(["model", "longest delay learned", "it took", "first delay failed (accuracy, steps, seconds)"], lines),
             ""]
 
@@ -121,7 +126,7 @@ def _recall_1000_section(rows, ladder=None):
     solved = {m: sum(cells[m, s]["accuracy"] >= SOLVED for s in seeds) for m in models}
     return ["### At delay 1,000, over seeds", "",
             f"Each model once per seed ({len(seeds)} seeds), stopped by a {rows[0]['budget_s']:g} s budget: held-out "
-            "accuracy, then steps and seconds.", "",
+            "accuracy, then steps and seconds. " + DEFAULTS_NOTE, "",
             _table(["model"] + [f"seed {s}" for s in seeds],
                    [[m] + [f"{cells[m, s]['accuracy']:.3f} ({cells[m, s]['steps']:,} steps, {cells[m, s]['seconds']:.0f} s)"
                            for s in seeds] for m in models]), "",
@@ -223,7 +228,7 @@ def _reviews_section(rows):
             f"{min(r['chrono_t_max'] for r in rows):,} steps or the review's length if longer), one length after "
             "another until a model's first "
             f"failure (held-out accuracy {REVIEW_SOLVED} or below) or the longest tried, {top:,} words. "
-            f"{len(seeds)} seeds per model, listed in order (seeds {', '.join(map(str, seeds))}).", "",
+            f"{len(seeds)} seeds per model, listed in order (seeds {', '.join(map(str, seeds))}). " + DEFAULTS_NOTE, "",
             _table(["model", "longest review learned, per seed (steps, seconds)", "first length failed, per seed (accuracy)"],
                    lines), ""]
 
@@ -334,7 +339,7 @@ def render_page(results):
     out += ["## Delayed recall against the delay", "",
             "Chapter 2's task: remember one bit for `delay` steps of noise. Every model gets the same time "
             "budget (it stops early after 20 perfect batches in a row); held-out accuracy, 0.5 is chance, "
-            + _seeds_phrase(recall) + ".", "",
+            + _seeds_phrase(recall) + ". " + DEFAULTS_NOTE, "",
             _table(["model"] + [f"delay {d}" for d in delays],
                    [[m_] + [f"{_mean_accuracy(recall, m_, d):.2f}" for d in delays] for m_ in models]), "",
             " ".join(f"{m_}: " + (f"solves (accuracy ≥ {SOLVED}) delays up to {_longest_solved(recall, m_)}."
