@@ -199,7 +199,7 @@ def _marked_section(marked):
 
 def _rates(rows):
     """The learning rates of the review runs, in words: the common one, and each exception by model."""
-    rate = {r["model"]: r.get("lr", 0.01) for r in rows}
+    rate = {r["model"]: r["lr"] for r in rows}
     common = max(set(rate.values()), key=list(rate.values()).count)
     others = [f'"{model}" at {lr:g}' for model, lr in rate.items() if lr != common]
     return f"{common:g}" + (f" ({', '.join(others)})" if others else "")
