@@ -18,7 +18,7 @@ CONSTANTS = {"0.5", "1.0", "1.5", "3.0", "0.95", "0.73", "0.99", "0.3", "0.01", 
              "1e-10", "10^{-10}", "10^{-12}", "1,000", "2,000", "50%", "15%",
              # chapter 6: the corpus's Python version, the 90/10 split, log2(100), training steps, peak
              # learning rate, candidate words
-             "3.11", "90%", "10%", "6.6", "1,400", "0.02", "3,000",
+             "3.11", "90%", "10%", "6.6", "1,000", "0.02", "3,000",
              # chapter 6: the last PyTorch release (2.5.1) that CVE-2025-32434 affects
              "2.5",
              # chapter 8: the share of numbers held out; chapter 9: the data set's range and split, the prompts,

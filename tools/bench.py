@@ -90,7 +90,7 @@ def _torch_namespace():
 
 
 # Chapter 6's character LSTM under two settings: the chapter's own (None: the defaults of its CharLM and
-# train_char_lm, made for its 1,400-step runs) and settings for long runs (dropout 0.25 on the embeddings
+# train_char_lm, made for its 1,000-step runs) and settings for long runs (dropout 0.25 on the embeddings
 # and the LSTM's output, peak 0.005: a one-cycle run at the chapter's 0.02 can blow up over many thousand steps).
 LM_SETTINGS = {"chapter": None, "regularised": {"dropout": 0.25, "max_lr": 0.005}}
 
