@@ -9,10 +9,20 @@ from pathlib import Path
 ENV_VAR = "LSTM_COURSE_SOURCE"
 
 SETUP_TEMPLATE = '''\
-# Installs the course's helper package, the version this notebook was written for, unless it is already
-# there (Colab, a notebook opened alone). Set LSTM_COURSE_SOURCE to install from a local checkout or wheel.
-import importlib, importlib.metadata, importlib.util, os, subprocess, sys
+# Installs the course's helper package, the version this notebook was
+# written for, unless it is already there (Colab, a notebook opened alone).
+# Set LSTM_COURSE_SOURCE to install from a local checkout or wheel.
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+
 HELPER_VERSION = "{version}"
+RELEASE = "git+{repo_url}@v{version}"
+
+
 def helper_version():
     if importlib.util.find_spec("lstm_course") is None:
         return None
@@ -20,12 +30,18 @@ def helper_version():
         return importlib.metadata.version("lstm_course")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
 if helper_version() != HELPER_VERSION:
-    source = os.environ.get("LSTM_COURSE_SOURCE", "git+{repo_url}@v{version}")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    source = os.environ.get("LSTM_COURSE_SOURCE", RELEASE)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", source]
+    subprocess.run(pip, check=True)
     importlib.invalidate_caches()
     if helper_version() != HELPER_VERSION:
-        raise RuntimeError(f"this notebook needs lstm_course {{HELPER_VERSION}}, but {{source}} gave {{helper_version()}}")'''
+        raise RuntimeError(
+            f"this notebook needs lstm_course {{HELPER_VERSION}}, "
+            f"but {{source}} gave {{helper_version()}}"
+        )'''
 
 SETUP_TAG = "remove-cell"
 
