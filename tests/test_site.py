@@ -242,3 +242,55 @@ def test_running_score_is_announced_kept_and_reset(browser, site_url):
     quiz.wait_for()
     assert score.inner_text() == f"Score: 0 of {len(questions)} answered correctly."
     page.close()
+
+
+# What a reader at 1366 x 900 sees scroll sideways: folded (hide-input) cells are opened first, since a
+# reader may open them too. Counted per block: a <pre> whose content is wider than its box.
+WIDE_BLOCKS = """() => {
+    document.querySelectorAll('details').forEach(d => { d.open = true; });
+    const wide = sel => [...document.querySelectorAll(sel)].map(pre => ({
+        wide: pre.scrollWidth > pre.clientWidth + 1,
+        text: pre.innerText.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100)}));
+    return {code: wide('div.cell_input div.highlight pre'), output: wide('div.cell_output div.highlight pre')};
+}"""
+MAX_WIDE_OUTPUT_SHARE = 0.05
+
+
+def _wide_blocks(browser, url=None, html=None):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    if url:
+        page.goto(url)
+    else:
+        page.set_content(html)
+    found = page.evaluate(WIDE_BLOCKS)
+    page.close()
+    return found
+
+
+def test_no_chapter_code_block_and_few_outputs_scroll_sideways(browser, site_url):
+    code = output = wide_code = wide_output = 0
+    problems = []
+    for nb in [p for p in NOTEBOOKS if p.parent.name == "chapters"]:
+        found = _wide_blocks(browser, url=f"{site_url}/chapters/{nb.stem}.html")
+        assert found["code"] and found["output"], f"{nb.stem}: no code or output blocks found"
+        code, output = code + len(found["code"]), output + len(found["output"])
+        for kind in ("code", "output"):
+            wide = [b["text"] for b in found[kind] if b["wide"]]
+            problems += [f"{nb.stem} {kind}: {line!r}" for line in wide]
+            wide_code += len(wide) if kind == "code" else 0
+            wide_output += len(wide) if kind == "output" else 0
+    print(f"wide code blocks {wide_code} of {code}; wide output blocks {wide_output} of {output}")
+    assert wide_code == 0 and wide_output <= MAX_WIDE_OUTPUT_SHARE * output, \
+        f"{wide_code} of {code} code blocks and {wide_output} of {output} outputs scroll sideways:\n" \
+        + "\n".join(problems)
+
+
+def test_the_width_check_finds_a_wide_block(browser):
+    line = "x = '" + "y" * 200 + "'"
+    html = ('<div class="cell_input"><div class="highlight"><pre>short = 1</pre></div></div>'
+            f'<div class="cell_output"><div class="highlight"><pre style="overflow:auto">{line}</pre></div></div>'
+            '<details><summary>s</summary><div class="cell_input"><div class="highlight">'
+            f'<pre style="overflow:auto;width:300px">{line}</pre></div></div></details>')
+    found = _wide_blocks(browser, html=html)
+    assert [b["wide"] for b in found["code"]] == [False, True], found
+    assert [b["wide"] for b in found["output"]] == [True], found
