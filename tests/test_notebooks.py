@@ -123,3 +123,38 @@ def test_the_gates_are_previewed_before_a_chapter_first_uses_them():
         used = next(i for i, src in enumerate(cells) if first_use in src)
         preview = next((i for i, src in enumerate(cells) if "o_t" in src and "f_t" in src and "i_t" in src), None)
         assert preview is not None and preview < used, f"{chapter}: name the gates (i, f, g, o) before cell {used} uses them"
+
+
+# Cells whose job is a figure, an animation, a computed sentence or an HTML display are plumbing for the
+# site's reader: folded (hide-input) or removed there, so the visible code is the teaching code.
+PLUMBING = re.compile(r"show_figure\(|show_animation\(|show_diagram\(|Markdown\(|\bglue\(|HTML\(")
+FOLDED = {"hide-input", "remove-input", "remove-cell"}
+MAX_PLUMBING_SHARE = 0.10
+
+
+def visible_code_lines(nb):
+    """(all visible code lines, those in plumbing cells) of a notebook, as the site shows it unfolded."""
+    total = plumbing = 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or FOLDED & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        lines = len([line for line in cell_source(cell).splitlines() if line.strip()])
+        total += lines
+        plumbing += lines if PLUMBING.search(cell_source(cell)) else 0
+    return total, plumbing
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_visible_code_is_mostly_teaching_code(path):
+    total, plumbing = visible_code_lines(load_notebook(path))
+    assert total and plumbing <= MAX_PLUMBING_SHARE * total, (
+        f"{path.name}: {plumbing} of {total} visible code lines build figures or sentences; tag those "
+        "cells hide-input (split teaching code into a cell of its own) or move the styling into lstm_course")
+
+
+def test_plumbing_count_sees_visible_figure_cells_and_skips_folded_ones():
+    def cell(source, *tags):
+        return {"cell_type": "code", "source": source, "metadata": {"tags": list(tags)}}
+    nb = {"cells": [cell("x = 1\ny = 2\n"), cell("fig = plot()\nshow_figure(fig, alt='a')\n"),
+                    cell("display(Markdown(f'{x}'))\n", "hide-input"), cell("z = 3\n", "remove-cell")]}
+    assert visible_code_lines(nb) == (4, 2)
