@@ -1,7 +1,9 @@
 """Every public function of the helper package, and the bad inputs tried on it: each gets a clear
 error of the right type whose message says what was wrong."""
 
+import importlib
 import inspect
+import pkgutil
 import types
 
 import matplotlib
@@ -9,13 +11,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from conftest import ROOT  # noqa: E402  (conftest puts tools/ on the path)
-from lstm_course import checks, claims, corpus, data, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course import checks, claims, corpus, data, diagrams, ngram, notebooks, plots, quiz, repro  # noqa: E402
+from lstm_course.checks import feedback  # noqa: E402
 import bench, bench_report, execute, sphinxext  # noqa: E402,E401  (tools/: make bench, notebook runner, build fixes)
 
-MODULES = (checks, claims, corpus, data, ngram, notebooks, plots, quiz, repro, bench, bench_report, execute, sphinxext)
+# lstm_course.checks is a package: its functions are defined in one module per chapter, plus feedback.py
+CHECK_MODULES = tuple(importlib.import_module(f"{checks.__name__}.{module.name}")
+                      for module in pkgutil.iter_modules(checks.__path__))
+MODULES = (checks, *CHECK_MODULES, claims, corpus, data, diagrams, ngram, notebooks, plots, quiz, repro,
+           bench, bench_report, execute, sphinxext)
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -29,6 +37,9 @@ def _unlabelled_figure():
 
 # (function, args, kwargs, exception, message fragment)
 CASES = [
+    (diagrams.diagram_svg, ("no_such_diagram",), {}, ValueError, "unknown diagram"),
+    (diagrams.diagram_html, ("lstm_cell", "short"), {}, ValueError, "alt text"),
+    (diagrams.show_diagram, (3, "a description of the diagram"), {}, ValueError, "unknown diagram 3"),
     (notebooks.course_notebooks, ("no/such/folder",), {}, NotADirectoryError, "course's repository root"),
     (notebooks.cell_source, (["print(1)"],), {}, TypeError, "cell is a dict, got list"),
     (notebooks.load_definitions, ("chapters/03_gates.ipynb", "lstm_cell_step", {}), {}, TypeError, "list of function or class names"),
@@ -137,8 +148,9 @@ CASES = [
     (data.delayed_recall, (4, 10), {"generator": 7}, TypeError, "generator must be a torch.Generator"),
     (data.delayed_recall, (4, 10), {"noise": -0.1}, ValueError, "noise must be a number >= 0"),
     (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
-    (checks.clip_reference, ([checks.torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
-    (checks.clip_reference, (checks.torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
+    (checks.clip_reference, ([torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
+    (checks.clip_reference, (torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
+    (feedback.checker, ("check_steps_below",), {}, TypeError, "@checker decorates a checker function, got str"),
     (claims.claim, ("", [1.0], True), {}, TypeError, "statement must be a non-empty sentence"),
     (claims.claim, ("it holds", [1.0], "yes"), {}, TypeError, "holds must be True or False"),
     (claims.claim, ("it holds", [], True), {}, ValueError, "values is empty"),

@@ -2,7 +2,11 @@
 unfinished, and typical wrong answers are rejected with the message that names the mistake."""
 
 import copy
+import importlib
 import math
+import pkgutil
+import re
+import types
 
 import nbformat
 import numpy as np
@@ -12,6 +16,7 @@ from torch import nn
 
 from conftest import ROOT
 from lstm_course import checks
+from lstm_course.checks.feedback import checker
 
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 
@@ -434,3 +439,72 @@ def test_every_checker_has_two_alternative_right_answers():
 def test_an_unforeseen_answer_gets_feedback_not_a_traceback():
     verdict = checks.check_lstm_shapes(lambda *a: {"output": object(), "h_n": object(), "c_n": object()})
     assert not verdict.ok and verdict.message
+
+
+# --- the checkers package: every checker decorated, every checker a notebook imports exported --------------
+
+CHECK_MODULES = [importlib.import_module(f"{checks.__name__}.{module.name}")
+                 for module in pkgutil.iter_modules(checks.__path__)]
+
+
+def _undecorated_checkers(module):
+    """The check_* functions a module offers (its __all__, else all its names) that @checker does not wrap."""
+    names = getattr(module, "__all__", None) or dir(module)
+    return sorted(name for name in names
+                  if name.startswith("check_") and not getattr(getattr(module, name), "is_checker", False))
+
+
+def test_every_exported_checker_is_wrapped_by_the_decorator():
+    exported = sorted(name for name in checks.__all__ if name.startswith("check_"))
+    assert len(exported) >= 2 * len(EXERCISES), exported
+    assert _undecorated_checkers(checks) == [], "define every checker with @checker (lstm_course/checks/feedback.py)"
+    assert sorted(name for name in dir(checks) if name.startswith("check_")) == exported
+    defined = sorted(name for module in CHECK_MODULES for name, obj in vars(module).items()
+                     if name.startswith("check_") and obj.__module__ == module.__name__)
+    assert defined == exported, "every checker a chapter's module defines is exported in lstm_course/checks/__init__.py"
+
+
+def test_a_checker_defined_without_the_decorator_is_detected():
+    def first_is_one(answer):
+        return checks.Feedback(answer[0] == 1, "the first item is 1")
+
+    crafted = types.ModuleType("crafted_checks")
+    crafted.check_wrapped, crafted.check_bare = checker(first_is_one), first_is_one
+    crafted.__all__ = ["check_wrapped", "check_bare"]
+    assert _undecorated_checkers(crafted) == ["check_bare"]
+    verdict = crafted.check_wrapped(None)
+    assert not verdict.ok and "could not be checked: TypeError" in verdict.message
+    with pytest.raises(TypeError):
+        crafted.check_bare(None)
+
+
+_CHECKS_IMPORT = re.compile(r"^\s*from lstm_course\.checks import (\([^)]*\)|.*)$", re.MULTILINE)
+
+
+def _imported_checkers(path):
+    """The check_* names an exercise notebook imports from lstm_course.checks, read from its code as text."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    names = {name for imported in _CHECKS_IMPORT.findall(code) for name in re.findall(r"\bcheck_\w+", imported)}
+    return names | set(re.findall(r"\bchecks\.(check_\w+)", code))
+
+
+def test_imported_checkers_are_read_from_one_line_and_parenthesised_imports(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("from lstm_course.checks import check_a, check_b  # two\nprint(check_x)"),
+        nbformat.v4.new_code_cell("from lstm_course.checks import (\n    check_c,\n    check_d,\n)"),
+        nbformat.v4.new_code_cell("from lstm_course import checks\nchecks.check_e(f)"),
+        nbformat.v4.new_markdown_cell("from lstm_course.checks import check_prose")])
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    assert _imported_checkers(tmp_path / "nb.ipynb") == {"check_a", "check_b", "check_c", "check_d", "check_e"}
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_every_checker_an_exercise_notebook_imports_is_exported_from_its_chapters_module(path):
+    imported = _imported_checkers(path)
+    assert imported, f"{path.name}: imports no checker from lstm_course.checks"
+    missing = sorted(imported - set(checks.__all__))
+    assert not missing, f"{path.name} imports checkers that lstm_course.checks does not export: {missing}"
+    module = f"{checks.__name__}.{path.stem.split('_', 1)[1]}"
+    elsewhere = {name: getattr(checks, name).__module__ for name in sorted(imported)
+                 if getattr(checks, name).__module__ != module}
+    assert not elsewhere, f"{path.name}'s checkers belong in {module}: {elsewhere}"

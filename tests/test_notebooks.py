@@ -1,5 +1,6 @@
 """Conventions every notebook keeps: clean outputs, the canonical install cell, seeds, checks, figures, quizzes."""
 
+import ast
 import re
 
 import pytest
@@ -63,6 +64,20 @@ def test_chapter_seeds_checks_figures_and_quizzes(path):
         assert not unknown, f"{path.name}: quiz ids {unknown} are not in quizzes/{path.stem}.yml"
 
 
+def quiz_questions_embedded(nb):
+    """The question ids of every show_quiz(bank, id, ...) call in the notebook's code, however it is wrapped."""
+    for source in _code(nb):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "show_quiz":
+                yield from (arg.value for arg in node.args[1:] if isinstance(arg, ast.Constant))
+
+
+def test_embedded_quiz_questions_are_found_in_wrapped_calls():
+    nb = {"cells": [{"cell_type": "code", "source": 'show_quiz(\n    "01_x",\n    "a",\n    "b",\n)\n'},
+                    {"cell_type": "code", "source": 'show_quiz("01_x", "c")'}]}
+    assert list(quiz_questions_embedded(nb)) == ["a", "b", "c"]
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
     nb = load_notebook(path)
@@ -73,9 +88,7 @@ def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
         assert (ROOT / folder / path.name).exists(), f"{folder}/{path.name} is missing"
     quiz_code = "\n".join(_code(load_notebook(ROOT / "quizzes" / path.name)))
     assert f'show_quiz("{path.stem}")' in quiz_code, f"quizzes/{path.name} must show the whole bank"
-    embedded = set()
-    for rest in re.findall(r'show_quiz\("[^"]+"((?:, "[^"]+")*)\)', "\n".join(_code(nb))):
-        embedded |= set(re.findall(r'"([^"]+)"', rest))
+    embedded = set(quiz_questions_embedded(nb))
     assert len(embedded) >= 3, f"{path.name}: embeds {len(embedded)} quiz questions, needs at least 3"
 
 

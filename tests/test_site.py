@@ -294,3 +294,52 @@ def test_the_width_check_finds_a_wide_block(browser):
     found = _wide_blocks(browser, html=html)
     assert [b["wide"] for b in found["code"]] == [False, True], found
     assert [b["wide"] for b in found["output"]] == [True], found
+
+
+BACKGROUND_AND_COLOUR = """(sel) => {
+    const svg = document.querySelector(sel);
+    let el = svg, bg = 'rgba(0, 0, 0, 0)';
+    while (el && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
+        bg = getComputedStyle(el).backgroundColor; el = el.parentElement;
+    }
+    return {colour: getComputedStyle(svg).color, background: bg,
+            theme: document.documentElement.dataset.theme || ''};
+}"""
+
+
+def _luminance(css):
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    """WCAG contrast ratio of two CSS rgb() colours."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_defines_it():
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert contrast("rgb(119, 119, 119)", "rgb(255, 255, 255)") < 4.5 < contrast("rgb(34, 34, 34)", "rgb(255, 255, 255)")
+
+
+def test_the_lstm_cell_diagram_is_drawn_legibly_in_light_and_dark_mode(browser, site_url):
+    """The cell diagram is an inline SVG whose lines and labels use the page's text colour, so it follows
+    the theme: drawn at full width with its alt text, and its strokes contrast with the page in both modes."""
+    seen = {}
+    for mode in ("light", "dark"):
+        page = browser.new_page(color_scheme=mode, viewport={"width": 1366, "height": 900})
+        page.goto(f"{site_url}/chapters/03_gates.html", wait_until="networkidle")
+        svg = page.locator("figure.lc-diagram svg[role='img']").first
+        svg.scroll_into_view_if_needed()
+        box = svg.bounding_box()
+        assert box and box["width"] > 500 and box["height"] > 200, f"{mode}: diagram not drawn at size: {box}"
+        assert "LSTM cell" in svg.get_attribute("aria-label")
+        assert svg.locator("text").count() > 15, "the diagram's labels are missing"
+        seen[mode] = page.evaluate(BACKGROUND_AND_COLOUR, "figure.lc-diagram svg")
+        assert seen[mode]["theme"] == mode, seen[mode]
+        ratio = contrast(seen[mode]["colour"], seen[mode]["background"])
+        assert ratio >= 4.5, f"{mode}: diagram strokes {seen[mode]} contrast only {ratio:.1f}:1"
+        page.close()
+    assert seen["light"]["colour"] != seen["dark"]["colour"], seen
