@@ -7,6 +7,7 @@ import math
 import pkgutil
 import re
 import types
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -249,6 +250,11 @@ WRONG = [
     (checks.check_tied_weights, lambda m: None, "is not model.embed.weight"),
 ]
 
+# Cases of newer tasks live beside this file, one module per chapter: tests/exercise_cases_<topic>.py defines
+# WRONG (checker, answer, message fragment) and RIGHT (checker, answer) lists in the same shapes as here.
+CASE_MODULES = [importlib.import_module(p.stem) for p in sorted(Path(__file__).parent.glob("exercise_cases_*.py"))]
+WRONG += [case for module in CASE_MODULES for case in module.WRONG]
+
 
 @pytest.mark.parametrize("checker, answer, message", WRONG, ids=[f"{c[0].__name__}-{n}" for n, c in enumerate(WRONG)])
 def test_typical_wrong_answer_is_rejected_with_the_intended_message(checker, answer, message):
@@ -422,6 +428,7 @@ RIGHT = [
     (checks.check_tied_weights, _tie_and_return_new),
     (checks.check_tied_weights, lambda m: setattr(m.out, "weight", m.embed.weight)),
 ]
+RIGHT += [case for module in CASE_MODULES for case in module.RIGHT]
 
 
 @pytest.mark.parametrize("checker, answer", RIGHT, ids=[f"{c[0].__name__}-{n}" for n, c in enumerate(RIGHT)])

@@ -5,6 +5,8 @@ from torch import nn
 
 from .feedback import Feedback, _call, _close, _fail, _tensor, checker
 
+__all__ = ["check_bidirectional_summary", "check_causal_forecast"]
+
 
 def _bidirectional_states_mistake(features, output, h_n, tol):
     """None if features are the top layer's forward and backward final states of a bidirectional LSTM, joined in

@@ -7,6 +7,8 @@ from torch import nn
 
 from .feedback import Feedback, _call, _close, _fail, _number, _tensor, checker
 
+__all__ = ["check_belt_factor", "check_forget_bias_for", "check_set_forget_bias"]
+
 
 @checker
 def check_belt_factor(fn):

@@ -6,6 +6,8 @@ from torch import nn
 from .bidirectional import _bidirectional_states_mistake
 from .feedback import Feedback, _as_int, _call, _close, _fail, _tensor, checker
 
+__all__ = ["check_lstm_step", "check_lstm_param_count", "check_bidirectional_head"]
+
 
 def _reference_step(x, h, c, w_ih, w_hh, b_ih, b_hh, order="ifgo", tanh_c=True):
     gates = dict(zip(order, (x @ w_ih.T + b_ih + h @ w_hh.T + b_hh).chunk(4, dim=-1)))

@@ -5,6 +5,8 @@ from torch import nn
 
 from .feedback import Feedback, _as_int, _call, _fail, checker
 
+__all__ = ["check_gru_param_count", "check_conv_output_length"]
+
 
 @checker
 def check_gru_param_count(fn):

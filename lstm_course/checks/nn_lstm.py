@@ -5,6 +5,8 @@ from torch import nn
 
 from .feedback import Feedback, _call, _close, _fail, _tensor, checker
 
+__all__ = ["check_lstm_shapes", "check_last_real_step"]
+
 
 @checker
 def check_lstm_shapes(fn):

@@ -6,6 +6,8 @@ import torch
 
 from .feedback import Feedback, _call, _close, _fail, _ids, _tensor, checker
 
+__all__ = ["check_teacher_forcing_inputs", "check_attention_weights", "check_beam_step"]
+
 
 @checker
 def check_teacher_forcing_inputs(fn):

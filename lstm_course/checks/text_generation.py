@@ -4,6 +4,8 @@ import torch
 
 from .feedback import Feedback, _call, _close, _fail, _number, _tensor, checker
 
+__all__ = ["check_bits_per_char", "check_sampling_distribution"]
+
 
 @checker
 def check_bits_per_char(fn):

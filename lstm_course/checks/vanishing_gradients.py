@@ -6,6 +6,8 @@ import torch
 
 from .feedback import Feedback, _as_int, _call, _close, _fail, _tensor, checker
 
+__all__ = ["check_steps_below", "clip_reference", "check_clip_by_total_norm"]
+
 
 @checker
 def check_steps_below(answer, factor=0.9, threshold=1e-3):

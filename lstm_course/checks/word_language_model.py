@@ -5,6 +5,8 @@ from torch import nn
 
 from .feedback import Feedback, _call, _fail, _ids, checker
 
+__all__ = ["check_as_streams", "check_shifted_chunk", "check_tied_weights"]
+
 
 @checker
 def check_as_streams(fn):
