@@ -3,7 +3,9 @@
 import json
 import math
 import os
+import textwrap
 
+PRINT_WIDTH = 78       # characters: a printed claim fits the site's code column
 CLAIMS_VARIABLE = "COURSE_CLAIMS_FILE"   # set by `make robustness`: where each claim is appended as JSON
 
 
@@ -78,4 +80,6 @@ def claim(statement, values, holds, *, isolates=None):
             out.write(json.dumps(record) + "\n")
     if not holds:
         raise AssertionError(f"{statement} (measured: {describe(groups)})")
-    print(f"✓ {statement} [{describe(groups)}]")
+    # wrapped to fit the site's column, continuation lines indented
+    print(textwrap.fill(f"✓ {statement} [{describe(groups)}]", PRINT_WIDTH, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False))

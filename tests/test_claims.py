@@ -23,6 +23,15 @@ def test_a_claim_that_holds_prints_itself_with_its_spread(capsys):
     assert capsys.readouterr().out == "✓ chrono solves it [0.99 to 1 (3)]\n"
 
 
+def test_a_long_claim_is_wrapped_to_fit_the_column_without_losing_words(capsys):
+    statement = "at 200 words the chrono LSTM learns in every seed and the IRNN in fewer of them, " * 2
+    claim(statement, {"LSTM, chrono": [0.998, 1.0, 1.0], "RNN, IRNN": [0.5, 0.52, 0.986]}, True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 2 and all(len(line) <= 78 for line in lines), lines
+    assert lines[0].startswith("✓ at 200 words") and all(line.startswith("  ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines).split() == f"✓ {statement} [LSTM, chrono 0.998 to 1 (3); RNN, IRNN 0.5 to 0.986 (3)]".split()
+
+
 def test_a_claim_that_fails_raises_naming_the_claim_and_the_numbers():
     # a claim() that only printed would let a chapter's wrong sentence through
     with pytest.raises(AssertionError, match=r"A beats B \(measured: A 0.4 to 0.6 \(2\)\)"):

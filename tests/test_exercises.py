@@ -72,6 +72,32 @@ def test_exercise_notebook_has_three_tasks_and_hidden_model_answers(path):
         assert "<details><summary>Model answer</summary>" in text
 
 
+TASK_HEADING = re.compile(r"^## Task (\d+) \((easy|medium|harder|experiment|debugging)\): \S", re.MULTILINE)
+
+
+def task_kinds(nb):
+    """(number, kind) of every task heading in a notebook's markdown."""
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return [(int(n), kind) for n, kind in TASK_HEADING.findall(text)]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
+def test_every_exercise_notebook_has_an_experiment_and_a_debugging_task(path):
+    nb = nbformat.read(path, as_version=4)
+    tasks = task_kinds(nb)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert len(tasks) == text.count("## Task"), f"{path.name}: a task heading is not '## Task N (kind): title'"
+    assert [n for n, _ in tasks] == list(range(1, len(tasks) + 1)), f"{path.name}: tasks numbered {tasks}"
+    kinds = {kind for _, kind in tasks}
+    assert {"experiment", "debugging"} <= kinds, f"{path.name}: needs an experiment and a debugging task, has {tasks}"
+
+
+def test_task_kinds_are_read_from_the_headings():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Task 1 (easy): a\n\n## Task 2 (debugging): b"),
+                                         nbformat.v4.new_markdown_cell("## Task 3 (experiment): c\n## Task 4: d")])
+    assert task_kinds(nb) == [(1, "easy"), (2, "debugging"), (3, "experiment")]
+
+
 # --- typical wrong answers ------------------------------------------------------------------------
 
 def _per_tensor_clip(grads, max_norm):
