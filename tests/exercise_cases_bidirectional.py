@@ -138,3 +138,9 @@ RIGHT = [
     (checks.check_bank_delay, _delay_experiment()),
     (checks.check_bank_delay, _outcome(np.float32(0.49), 0.68, torch.tensor(0.82), 0.99, 1)),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_bank_delay, (lambda seed: {d: "high" for d in range(5)},), "every value must be one number"),
+    (checks.check_bidirectional_padded_summary, (lambda lstm, x, n: "states",), "return a tensor"),
+]

@@ -49,3 +49,8 @@ RIGHT = [
     # a seed whose edge is at bias 1, as a tensor
     (checks.check_forget_bias_sweep, lambda biases, seed: torch.tensor([0.48, 0.99, 1.0, 1.0, 0.998])),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_forget_bias_sweep, (lambda b, s: None,), "return a dict {bias: held-out accuracy}"),
+]

@@ -178,3 +178,9 @@ RIGHT = [
     (checks.check_clamped_gate, (_clamp, TRACKER)),
     (checks.check_clamped_gate, (_clamp_by_mask, TRACKER)),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_forget_gate_trace, (lambda l, x: "gates",), "return a tensor of gate values"),
+    (checks.check_clamped_gate, (lambda *a: 0.5, None), "pass the trained tracker"),
+]

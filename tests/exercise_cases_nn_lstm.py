@@ -130,3 +130,10 @@ RIGHT = [
     (checks.check_review_states, _states_one_by_one),
     (checks.check_review_states, _gathered),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_gate_bias_ablation, ("experiment",), "expected a function"),
+    (checks.check_gate_bias_ablation, (lambda seed: [0.5, 0.98, 0.5, 0.5],), "return a dict"),
+    (checks.check_review_states, (None,), "expected a function"),
+]

@@ -156,3 +156,9 @@ RIGHT = [
     (checks.check_temperature_for_entropy, _exact_walk),
     (checks.check_temperature_for_entropy, _grid_then_closest),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_tbptt_fix, (lambda model, streams, window, lr: "done",), "list of every window's loss"),
+    (checks.check_temperature_for_entropy, (lambda scores, target, seed: "warm",), "return the temperature"),
+]

@@ -150,3 +150,10 @@ RIGHT = [
     (checks.check_clipped_training, _manual_sgd),
     (checks.check_clipped_training, _reset_after_step),
 ]
+
+# Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.
+BAD = [
+    (checks.check_stable_scales, (None,), "expected a function"),
+    (checks.check_stable_scales, (lambda s, sd: "1.3",), "return a list of scales"),
+    (checks.check_clipped_training, ("loop",), "expected a function"),
+]

@@ -5,13 +5,13 @@ import importlib
 import inspect
 import pkgutil
 import types
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from conftest import ROOT  # noqa: E402  (conftest puts tools/ on the path)
@@ -147,9 +147,6 @@ CASES = [
     (data.delayed_recall, (4.5, 10), {}, TypeError, "batch must be an int"),
     (data.delayed_recall, (4, 10), {"generator": 7}, TypeError, "generator must be a torch.Generator"),
     (data.delayed_recall, (4, 10), {"noise": -0.1}, ValueError, "noise must be a number >= 0"),
-    (checks.clip_reference, ([], 1.0), {}, TypeError, "non-empty list of tensors"),
-    (checks.clip_reference, ([torch.ones(2)], -1.0), {}, ValueError, "max_norm must be a positive number"),
-    (checks.clip_reference, (torch.ones(2), 1.0), {}, TypeError, "non-empty list of tensors"),
     (feedback.checker, ("check_steps_below",), {}, TypeError, "@checker decorates a checker function, got str"),
     (claims.claim, ("", [1.0], True), {}, TypeError, "statement must be a non-empty sentence"),
     (claims.claim, ("it holds", [1.0], "yes"), {}, TypeError, "holds must be True or False"),
@@ -166,32 +163,17 @@ CHECKER_CASES = [
     (checks.check_steps_below, ("66",), "must be a whole number"),
     (checks.check_steps_below, (None,), "no answer yet"),
     (checks.check_steps_below, (65.5,), "must be a whole number"),
-    (checks.check_clip_by_total_norm, ("clip",), "expected a function"),
-    (checks.check_belt_factor, (None,), "expected a function"),
     (checks.check_forget_bias_for, (0.95,), "expected a function"),
     (checks.check_set_forget_bias, ([],), "expected a function"),
-    (checks.check_lstm_step, (object(),), "expected a function"),
-    (checks.check_lstm_param_count, (lambda i, h: "many",), "must be a whole number"),
     (checks.check_bidirectional_head, (lambda h, c: 256, lambda o, h: o[:, -1]), "return an nn.Linear"),
     (checks.check_bidirectional_head, (lambda h, c: nn.Linear(2 * h, c), lambda o, h: "both states"), "must return a tensor"),
-    (checks.check_lstm_shapes, (lambda *a: [1, 2, 3],), "return a dict"),
-    (checks.check_last_real_step, (3,), "expected a function"),
-    (checks.check_bidirectional_summary, (lambda h: "both states",), "return a tensor"),
-    (checks.check_causal_forecast, ("model",), "expected a function"),
-    (checks.check_bits_per_char, (lambda p: "2 bits",), "return one number"),
-    (checks.check_gru_param_count, (lambda i, h: None,), "no answer yet"),
-    (checks.check_conv_output_length, (lambda *a: 49.5,), "must be a whole number"),
-    (checks.check_sampling_distribution, (lambda s, t, k: "probabilities",), "return a tensor of probabilities"),
-    (checks.check_teacher_forcing_inputs, ("shift",), "expected a function"),
-    (checks.check_teacher_forcing_inputs, (lambda t, b: "inputs",), "return a tensor of token ids"),
-    (checks.check_attention_weights, (lambda q, k, m: None,), "return a tensor of weights"),
-    (checks.check_beam_step, (lambda s, p, w: p,), "return three things"),
-    (checks.check_beam_step, (lambda s, p, w: ("a", "b", "c"),), "whole numbers"),
-    (checks.check_as_streams, (lambda ids, b: "rows",), "return a tensor of token ids"),
-    (checks.check_shifted_chunk, (lambda r, s, t: r,), "return two things"),
-    (checks.check_shifted_chunk, (lambda r, s, t: ("x", "y"),), "tensors of token ids"),
-    (checks.check_tied_weights, (lambda m: setattr(m, "out", nn.Identity()),), "keep model.embed an nn.Embedding"),
 ]
+
+# Bad inputs of the newer checkers live beside their typical wrong answers, one module per chapter: each
+# tests/exercise_cases_<topic>.py may define BAD (checker, args, message fragment) in the same shape as CHECKER_CASES,
+# collected here as test_exercises.py collects their WRONG and RIGHT.
+CASE_MODULES = [importlib.import_module(p.stem) for p in sorted(Path(__file__).parent.glob("exercise_cases_*.py"))]
+CHECKER_CASES += [case for module in CASE_MODULES for case in getattr(module, "BAD", [])]
 
 EXEMPT = {
     "plots.use_course_style": "takes no arguments",

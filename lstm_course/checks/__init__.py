@@ -7,7 +7,6 @@ from .bidirectional import *  # noqa: F401,F403
 from .cell_state import *  # noqa: F401,F403
 from .feedback import Feedback
 from .gates import *  # noqa: F401,F403
-from .gates import _reference_step  # noqa: F401  (not public: tests build wrong LSTM steps from it)
 from .mistakes_and_practices import *  # noqa: F401,F403
 from .nn_lstm import *  # noqa: F401,F403
 from .sequence_to_sequence import *  # noqa: F401,F403

@@ -1,41 +1,14 @@
 """Checkers for exercises/02_cell_state.ipynb: the forget-gate bias for a gate value, setting it in every layer
-(a buggy version to fix), and how far a forget bias lets an LSTM recall (an experiment, checked on its outcome).
-check_belt_factor is from an earlier version of the exercises."""
+(a buggy version to fix), and how far a forget bias lets an LSTM recall (an experiment, checked on its outcome)."""
 
 import math
 
 import torch
 from torch import nn
 
-from .feedback import Feedback, _call, _close, _fail, _number, _tensor, checker
+from .feedback import Feedback, _call, _fail, _number, checker
 
-__all__ = ["check_belt_factor", "check_forget_bias_for", "check_set_forget_bias", "check_forget_bias_sweep"]
-
-
-@checker
-def check_belt_factor(fn):
-    """Chapter 2: fn(forget_gates) with forget_gates of shape (time, hidden) must return the per-unit product."""
-    torch.manual_seed(0)
-    f = torch.rand(12, 5, dtype=torch.float64) * 0.5 + 0.5
-    answer, bad = _call(fn, f.clone())
-    if bad:
-        return bad
-    out, tol = _tensor(answer, f)
-    if out is None:
-        return _fail(f"return a tensor (or array) of numbers, got {type(answer).__name__}")
-    if out.shape != (5,):
-        hint = " (you reduced over the wrong dimension: time is dim 0)" if out.shape == (12,) else ""
-        return _fail(f"expected one factor per unit, shape (5,), got {tuple(out.shape)}{hint}")
-    right = f.prod(dim=0)
-    if _close(out, right, tol):
-        return Feedback(True, "the gradient along the belt is the product of the forget gates over time, unit by unit.")
-    if _close(out, f.sum(dim=0), tol):
-        return _fail("you added the forget gates; along the belt each step multiplies the gradient by f_t")
-    if _close(out, f.mean(dim=0), tol):
-        return _fail("you averaged the forget gates; the per-step factors multiply")
-    if _close(out, f[-1], tol) or _close(out, f[0], tol):
-        return _fail("you used one step's forget gate; every step on the way contributes a factor")
-    return _fail("expected the product over time of the forget gates, for each unit")
+__all__ = ["check_forget_bias_for", "check_set_forget_bias", "check_forget_bias_sweep"]
 
 
 @checker

@@ -92,20 +92,6 @@ def _close(answer, right, tolerance):
     return answer.shape == right.shape and torch.allclose(answer, right, **tolerance)
 
 
-def _ids(value):
-    """The learner's answer as a tensor of whole numbers (from a tensor, array or list), or None."""
-    try:
-        ids = torch.as_tensor(np.asarray(value.detach().cpu() if torch.is_tensor(value) else value))
-    except (TypeError, ValueError):
-        return None
-    if ids.dtype.is_floating_point:
-        if not torch.equal(ids, ids.round()):
-            return None
-    elif ids.dtype == torch.bool or ids.dtype.is_complex:
-        return None
-    return ids.long()
-
-
 def checker(check):
     """Decorate an answer checker so that anything going wrong while checking becomes feedback, never a traceback.
     Every public check_* is defined with it; the wrapper is marked is_checker = True, so tests can tell."""
