@@ -23,7 +23,7 @@ TORCH_INDEX ?=
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: book test bench robustness lab serve sync clean browser prerequisites
+.PHONY: book test bench robustness lab serve sync clean browser prerequisites chapter
 
 ## prerequisites: what the set-up needs before the long install, one clear message each
 prerequisites:
@@ -95,6 +95,12 @@ lab: $(STAMP)
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+## chapter: scaffold a chapter, its exercise notebook and its quiz bank, and register it in _toc.yml and the
+## README's table (tools/registry.py); it prints what to write next. Usage: make chapter NAME=10_forecasting
+chapter: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make chapter NAME=NN_topic   (e.g. NAME=10_forecasting)" >&2; exit 1; }
+	$(PY) tools/registry.py --new "$(NAME)"
 
 ## sync: rewrite every notebook's install cell from repository.url in _config.yml
 sync: $(STAMP)

@@ -80,11 +80,11 @@ def first_code_cell(nb):
     raise ValueError("notebook has no code cell")
 
 
-NOTEBOOK_DIRS = ("chapters", "exercises", "quizzes")
+NOTEBOOK_DIRS = ("chapters", "exercises")
 
 
 def course_notebooks(root):
-    """Every notebook of the course under `root` (chapters, exercises, quizzes), sorted."""
+    """Every notebook of the course under `root` (chapters, exercises), sorted: what `make sync` rewrites."""
     root = Path(root)
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a folder: expected the course's repository root")

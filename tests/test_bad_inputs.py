@@ -17,13 +17,13 @@ from torch import nn  # noqa: E402
 from conftest import ROOT  # noqa: E402  (conftest puts tools/ on the path)
 from lstm_course import checks, claims, corpus, data, diagrams, ngram, notebooks, plots, quiz, repro  # noqa: E402
 from lstm_course.checks import feedback  # noqa: E402
-import bench, bench_report, execute, sphinxext  # noqa: E402,E401  (tools/: make bench, notebook runner, build fixes)
+import bench, bench_report, execute, registry, sphinxext  # noqa: E402,E401  (tools/: make bench, notebook runner, registry, build fixes)
 
 # lstm_course.checks is a package: its functions are defined in one module per chapter, plus feedback.py
 CHECK_MODULES = tuple(importlib.import_module(f"{checks.__name__}.{module.name}")
                       for module in pkgutil.iter_modules(checks.__path__))
 MODULES = (checks, *CHECK_MODULES, claims, corpus, data, diagrams, ngram, notebooks, plots, quiz, repro,
-           bench, bench_report, execute, sphinxext)
+           bench, bench_report, execute, registry, sphinxext)
 
 GOOD_Q = {"id": "q", "type": "single", "question": "Q?", "choices": [
     {"text": "a", "correct": True, "feedback": "f"}, {"text": "b", "correct": False, "feedback": "g"}]}
@@ -80,9 +80,20 @@ CASES = [
     (execute.execute_alone, ("no_such_chapter.ipynb", "unused", "unused.whl"), {}, FileNotFoundError, "no such notebook"),
     (execute.execute_all, ("chapters/01_vanishing_gradients.ipynb", "unused", "unused.whl"), {}, TypeError, "list of notebook paths"),
     (execute.execute_all, ([], "unused", "unused.whl"), {"jobs": 0}, ValueError, "jobs must be a whole number >= 1"),
+    (execute.execute_all, ([], "unused", "unused.whl"), {"again": ["chapters/01_vanishing_gradients.ipynb"]}, ValueError,
+     "again must name notebooks among paths"),
     (execute.first_error, ({"cells": []},), {}, TypeError, "expected an executed notebook"),
     (execute.fill_cache, ([],), {}, TypeError, "the dict execute_all returns"),
     (execute.helper_key, ("no/such/folder",), {}, NotADirectoryError, "course's repository root"),
+    (execute.expected_seconds, (ROOT / "_toc.yml",), {}, ValueError, "notebook path: seconds"),
+    (execute.record_seconds, ({"chapters/01_a.ipynb": "slow"}, ROOT / "no" / "such.json"), {}, ValueError, "could not convert"),
+    (execute.longest_first, ("chapters/01_a.ipynb",), {}, TypeError, "list of notebook paths"),
+    (registry.chapters, ("no/such/folder",), {}, registry.RegistryError, "expected the course's repository root"),
+    (registry.notebooks, ("no/such/folder",), {}, registry.RegistryError, "expected the course's repository root"),
+    (registry.readme_table, ("no/such/folder",), {}, registry.RegistryError, "expected the course's repository root"),
+    (registry.stale_readme, ("no/such/folder",), {}, FileNotFoundError, "README.md"),
+    (registry.write_readme, ("no/such/folder",), {}, FileNotFoundError, "README.md"),
+    (registry.scaffold, ("10-forecasting",), {}, registry.RegistryError, "a chapter name is NN_topic"),
     (bench_report.render_page, ({"machine": {}},), {}, ValueError, "lack 'budget_s'"),
     (bench_report.write_figures, ({}, "."), {}, ValueError, "lack 'machine'"),
     (bench_report.write_report, ({"machine": {}, "budget_s": 60},), {"out": "unused"}, ValueError, "lack 'scratch'"),
@@ -182,6 +193,7 @@ EXEMPT = {
     "bench.machine": "takes no arguments",
     "bench.time_site_build": "takes no arguments",
     "bench.main": "argparse rejects bad options itself, with a usage message and exit status 2",
+    "registry.main": "argparse rejects bad options itself; a bad name gets scaffold's message",
     "execute.main": "argparse rejects bad options itself; a missing notebook gets 'no such notebook'",
     "execute.build_wheel": "takes a folder to write into (created if missing)",
     "execute.bare_environment": "takes a folder to create the environment in",

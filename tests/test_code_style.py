@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT
 
 RUFF = Path(sys.executable).parent / "ruff"
 
@@ -31,8 +31,7 @@ def test_no_notebook_code_line_is_over_80_characters():
 def test_the_style_checks_cover_every_course_notebook():
     proc = _ruff("check", "--show-files", ".")
     shown = {Path(line.strip()).resolve() for line in proc.stdout.splitlines() if line.strip()}
-    notebooks = {p.resolve() for folder in ("chapters", "exercises", "quizzes")
-                 for p in (ROOT / folder).glob("*.ipynb")}
+    notebooks = {p.resolve() for p in NOTEBOOKS}
     assert notebooks and notebooks <= shown, sorted(str(p) for p in notebooks - shown)
 
 

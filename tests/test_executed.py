@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS, ROOT, execute
+from conftest import NOTEBOOKS, REPRODUCED, ROOT, execute
 from lstm_course.notebooks import repository_url, setup_cell_source
 
 
@@ -52,8 +52,8 @@ def test_a_broken_install_cell_fails_its_notebook_with_a_clear_message(executed,
             assert not result["installed_by_notebook"]
 
 
-# Chapter 1 (gradients, then a short training experiment) runs a second time (running every notebook twice
-# would double the suite's time).
+# Chapter 1 (gradients, then a short training experiment) runs a second time, in the same pool as the others
+# (running every notebook twice would double the suite's time).
 def test_every_notebook_ran_once_in_order_on_one_thread_when_two_ran_at_once(executed):
     results = executed["results"]
     assert list(results) == [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
@@ -61,13 +61,11 @@ def test_every_notebook_ran_once_in_order_on_one_thread_when_two_ran_at_once(exe
     assert threads == ({1} if (os.cpu_count() or 1) >= 2 else {None}), threads
 
 
-REPRODUCED = ["chapters/01_vanishing_gradients.ipynb"]
-
-
 @pytest.mark.parametrize("rel", REPRODUCED)
-def test_a_second_run_prints_the_same_numbers(rel, executed, tmp_path):
-    again = execute.execute_alone(ROOT / rel, tmp_path, executed["wheel"], threads=executed["results"][rel]["threads"])
+def test_a_second_run_prints_the_same_numbers(rel, executed):
+    again = executed["again"][rel]
     assert again["failure"] is None, again["failure"]
+    assert again["threads"] == executed["results"][rel]["threads"]
     first = [c for c in executed["results"][rel]["notebook"].cells if c.cell_type == "code"]
     second = [c for c in again["notebook"].cells if c.cell_type == "code"]
     assert len(first) == len(second)
@@ -137,10 +135,22 @@ def test_an_older_helper_is_replaced_by_the_version_the_notebook_asks_for(execut
     assert result["failure"] is None and result["installed_by_notebook"], result["failure"]
 
 
-def test_the_slowest_notebooks_start_first_when_several_run_at_once():
-    timed = execute._expected_seconds()
-    order = [NOTEBOOKS[n] for n in execute._longest_first(NOTEBOOKS)]
-    seconds = [timed.get(str(p.relative_to(ROOT)), float("inf")) for p in order]
-    assert seconds == sorted(seconds, reverse=True) and len(order) == len(NOTEBOOKS)
-    assert str(order[0].relative_to(ROOT)).startswith("chapters/"), "a chapter is the slowest notebook"
-    assert execute._expected_seconds(ROOT / "no" / "such.json") == {}
+def test_the_slowest_notebooks_start_first_and_an_untimed_one_before_them(tmp_path):
+    # A hand-made scheduling file: the order is written out, not recomputed with the code under test.
+    timed = tmp_path / "seconds.json"
+    execute.record_seconds({"chapters/02_b.ipynb": 80, "exercises/01_a.ipynb": 5.04}, timed)
+    execute.record_seconds({"chapters/01_a.ipynb": 60}, timed)          # merged into the file, not replacing it
+    assert execute.expected_seconds(timed) == {"chapters/01_a.ipynb": 60.0, "chapters/02_b.ipynb": 80.0,
+                                               "exercises/01_a.ipynb": 5.0}
+    paths = [ROOT / p for p in ("chapters/01_a.ipynb", "chapters/02_b.ipynb", "chapters/10_new.ipynb",
+                                "exercises/01_a.ipynb")]
+    assert execute.longest_first(paths, timed) == [2, 1, 0, 3]       # never timed (a new chapter) comes first
+    assert execute.expected_seconds(tmp_path / "no" / "such.json") == {}
+    (tmp_path / "bad.json").write_text('{"chapters/01_a.ipynb": "slow"}')
+    with pytest.raises(ValueError, match="notebook path: seconds"):
+        execute.expected_seconds(tmp_path / "bad.json")
+
+
+def test_the_scheduling_file_names_only_registered_notebooks():
+    stale = set(execute.expected_seconds()) - {str(p.relative_to(ROOT)) for p in NOTEBOOKS}
+    assert not stale, f"tools/notebook_seconds.json times notebooks that no longer exist: {sorted(stale)}"

@@ -6,11 +6,9 @@ import re
 import pytest
 import yaml
 
-from conftest import NOTEBOOKS, ROOT, cell_source, load_notebook
+from conftest import CHAPTERS, NOTEBOOKS, ROOT, cell_source, load_notebook
 from lstm_course.notebooks import SETUP_TAG, first_code_cell, repository_url, setup_cell_source, sync
 from lstm_course.quiz import load_bank
-
-CHAPTERS = [p for p in NOTEBOOKS if p.parent.name == "chapters"]
 
 
 def _code(nb):
@@ -79,23 +77,27 @@ def test_embedded_quiz_questions_are_found_in_wrapped_calls():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_links_to_its_exercises_and_quiz_page_which_show_its_bank(path):
+def test_chapter_links_to_its_exercises_whose_last_section_shows_its_whole_quiz(path):
     nb = load_notebook(path)
     last = cell_source(nb["cells"][-1])
+    label = "quiz-" + path.stem.replace("_", "-")
     assert "(glossary.md)" in last, f"{path.name}: last cell must link to the glossary"
-    for folder in ("exercises", "quizzes"):
-        assert f"(../{folder}/{path.name})" in last, f"{path.name}: last cell must link to ../{folder}/{path.name}"
-        assert (ROOT / folder / path.name).exists(), f"{folder}/{path.name} is missing"
-    quiz_code = "\n".join(_code(load_notebook(ROOT / "quizzes" / path.name)))
-    assert f'show_quiz("{path.stem}")' in quiz_code, f"quizzes/{path.name} must show the whole bank"
+    assert f"(../exercises/{path.name})" in last, f"{path.name}: last cell must link to ../exercises/{path.name}"
+    assert f"<{label}>`" in last, f"{path.name}: last cell must link to its quiz with {{ref}}`Quiz N <{label}>`"
+    exercises = load_notebook(ROOT / "exercises" / path.name)
+    quiz_at = [i for i, c in enumerate(exercises["cells"]) if cell_source(c).startswith(f"({label})=\n## Quiz")]
+    assert quiz_at, f"exercises/{path.name} needs a last section '({label})=' / '## Quiz'"
+    after = "\n".join(_code({"cells": exercises["cells"][quiz_at[0]:]}))
+    assert f'show_quiz("{path.stem}")' in after, f"exercises/{path.name}: its quiz section must show the whole bank"
     embedded = set(quiz_questions_embedded(nb))
     assert len(embedded) >= 3, f"{path.name}: embeds {len(embedded)} quiz questions, needs at least 3"
 
 
-def test_toc_lists_every_notebook_and_nothing_missing():
+def test_toc_lists_every_page_and_nothing_missing():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
-    pages = NOTEBOOKS + [md for folder in ("chapters", "appendix") for md in sorted((ROOT / folder).glob("*.md"))]
+    notebooks = [p for folder in ("chapters", "exercises", "quizzes") for p in sorted((ROOT / folder).glob("*.ipynb"))]
+    pages = notebooks + [md for folder in ("chapters", "appendix") for md in sorted((ROOT / folder).glob("*.md"))]
     on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in pages}
     assert on_disk == files, f"in _toc.yml but not on disk: {files - on_disk}; on disk but not in _toc.yml: {on_disk - files}"
 

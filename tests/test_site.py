@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, REGISTERED, ROOT
 
 
 def test_build_has_no_warnings(built_site):
@@ -132,7 +132,7 @@ def test_hostile_quiz_text_is_shown_literally(browser):
     page.close()
 
 
-QUIZ_PAGES = sorted(p.stem for p in (ROOT / "quizzes").glob("*.ipynb"))
+QUIZ_PAGES = [c.name for c in REGISTERED]      # each chapter's whole quiz ends its exercise page
 
 
 @pytest.mark.parametrize("stem", QUIZ_PAGES)
@@ -145,10 +145,10 @@ def test_quiz_page_answers_every_question_from_its_bank(browser, site_url, stem)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{site_url}/quizzes/{stem}.html")
+    page.goto(f"{site_url}/exercises/{stem}.html")
     page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
     shown = page.locator(".lq-q")
-    assert shown.count() == len(bank["questions"]), "the quiz page must show the whole bank"
+    assert shown.count() == len(bank["questions"]), "the exercise page's quiz must show the whole bank"
     for n, q in enumerate(bank["questions"]):
         box, fb = shown.nth(n), shown.nth(n).locator(".lq-feedback")
         if q["type"] == "single":
@@ -189,7 +189,7 @@ def _shown_orders(page):
 
 def test_choices_are_shuffled_at_every_load_and_feedback_stays_with_its_choice(browser, site_url):
     page = browser.new_page()
-    page.goto(f"{site_url}/quizzes/05_bidirectional.html")
+    page.goto(f"{site_url}/exercises/05_bidirectional.html")
     page.locator(".lq-quiz[data-lq-ready]").first.wait_for()
     first = _shown_orders(page)
     assert first and all(order != sorted(order) for order in first), f"a question kept the bank's order: {first}"
@@ -213,7 +213,7 @@ def test_running_score_is_announced_kept_and_reset(browser, site_url):
     questions = load_bank("01_vanishing_gradients")["questions"]
     single = [q for q in questions if q["type"] == "single"][:2]
     page = browser.new_page()
-    page.goto(f"{site_url}/quizzes/01_vanishing_gradients.html")
+    page.goto(f"{site_url}/exercises/01_vanishing_gradients.html")
     quiz = page.locator(".lq-quiz[data-lq-ready]").first
     quiz.wait_for()
     score = quiz.locator(".lq-score")
@@ -234,7 +234,7 @@ def test_running_score_is_announced_kept_and_reset(browser, site_url):
     embedded = page.locator(f'.lq-q[data-qid="{single[0]["id"]}"]')
     if embedded.count():                            # the chapter embeds this question: it shares the progress
         assert embedded.first.locator(".lq-feedback").inner_text() == "You answered this correctly before."
-    page.goto(f"{site_url}/quizzes/01_vanishing_gradients.html")
+    page.goto(f"{site_url}/exercises/01_vanishing_gradients.html")
     quiz.wait_for()
     quiz.locator(".lq-reset").click()
     assert score.inner_text() == f"Score: 0 of {len(questions)} answered correctly."

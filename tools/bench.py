@@ -473,7 +473,8 @@ def merge_previous(results, path):
 def main(argv=None):
     """Run the benchmark, write the results and the appendix page; exit 1 if a notebook is over budget."""
     from bench_report import write_report
-    from lstm_course.notebooks import course_notebooks
+    from execute import record_seconds
+    from registry import notebooks
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "appendix"), help="folder for results, figures and the page")
@@ -500,7 +501,8 @@ def main(argv=None):
         results = merge_previous(results, out / "bench_results.json")
 
     if "notebooks" in only:
-        results["notebooks"] = time_notebooks(course_notebooks(ROOT))
+        results["notebooks"] = time_notebooks(notebooks(ROOT))
+        record_seconds({row["notebook"]: row["seconds"] for row in results["notebooks"]})
     if "scratch" in only:
         results["scratch"] = scratch_vs_nn_lstm(numbers(args.sizes, int))
     if "marked" in only:

@@ -9,7 +9,7 @@ verdicts, reproducibility) and the site build: `fill_cache` stores them in Jupyt
 
 `run_notebook` is the one way tests and tools run a notebook (this module, `tools/robustness.py`).
 
-    python tools/execute.py [--out DIR] [notebooks ...]    # run them alone, report failures, fill the cache
+    python tools/execute.py [--record] [notebooks ...]     # run them alone, report failures, fill the cache
     python tools/execute.py --check-cache                  # clear the site's cache if the helper changed
 """
 
@@ -163,49 +163,76 @@ def execute_alone(path, folder, wheel, timeout=CELL_TIMEOUT_S, preinstalled=None
             "other_files": sorted(p.name for p in work.iterdir() if p.suffix == ".ipynb" and p.name != path.name)}
 
 
-def _expected_seconds(results_file=ROOT / "appendix" / "bench_results.json"):
-    """{notebook path relative to the root: seconds} from the benchmark's last notebook timings ({} if none)."""
+# Scheduling metadata, in a file of its own: each notebook's last measured time (alone, 2 threads), written by
+# `make bench` and by `python tools/execute.py --record`. A notebook missing from it (a new chapter) counts as the
+# slowest, so a new chapter needs no full benchmark before `make test` schedules it well.
+SECONDS_FILE = ROOT / "tools" / "notebook_seconds.json"
+
+
+def expected_seconds(seconds_file=SECONDS_FILE):
+    """{notebook path relative to the root: seconds} from the scheduling file ({} if there is none)."""
     try:
-        rows = json.loads(Path(results_file).read_text(encoding="utf-8")).get("notebooks", [])
-        return {row["notebook"]: float(row["seconds"]) for row in rows}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        text = Path(seconds_file).read_text(encoding="utf-8")
+    except FileNotFoundError:
         return {}
+    try:
+        timed = json.loads(text)
+    except ValueError as err:
+        raise ValueError(f"{seconds_file}: expected {{notebook path: seconds}} as JSON ({err})") from None
+    if not isinstance(timed, dict) or not all(isinstance(v, (int, float)) for v in timed.values()):
+        raise ValueError(f"{seconds_file}: expected {{notebook path: seconds}}, got {str(timed)[:80]}")
+    return {str(k): float(v) for k, v in timed.items()}
 
 
-def _longest_first(paths):
-    """Indices of paths, the notebooks the benchmark timed longest first (a notebook it never timed, say a new
-    chapter, counts as longest): with several workers the slow ones start at once instead of ending the run alone."""
-    expected = _expected_seconds()
+def record_seconds(seconds, seconds_file=SECONDS_FILE):
+    """Merge {notebook path relative to the root: seconds} into the scheduling file, sorted by path."""
+    merged = expected_seconds(seconds_file) | {str(k): round(float(v), 1) for k, v in seconds.items()}
+    Path(seconds_file).write_text(json.dumps(dict(sorted(merged.items())), indent=1) + "\n", encoding="utf-8")
 
+
+def longest_first(paths, seconds_file=SECONDS_FILE):
+    """Indices of paths, the notebooks timed longest first (one never timed, say a new chapter, counts as the
+    longest): with several workers the slow ones start at once instead of ending the run alone."""
+    if isinstance(paths, (str, Path)):
+        raise TypeError("paths must be a list of notebook paths, not one path")
+    expected = expected_seconds(seconds_file)
     return sorted(range(len(paths)), key=lambda n: -expected.get(_relative(Path(paths[n]).resolve()), float("inf")))
 
 
-def execute_all(paths, folder, wheel, progress=print, jobs=1):
+def execute_all(paths, folder, wheel, progress=print, jobs=1, again=()):
     """Run each notebook once with execute_alone; return {relative path: result}, in the order given. A result
     holds the executed notebook, seconds, failure (None, or {cell, error}), the CPU threads its kernel had and
     whether the notebook's install cell installed the helper into its fresh environment. jobs > 1 runs that many
     notebooks at once, each kernel on one CPU thread: torch's threads in two kernels would fight over the cores
     (the claims hold on one thread too: `make robustness` checks every chapter that way), starting the notebooks
-    the benchmark timed longest first."""
+    timed longest first. `again`: some of paths to run a second time in the same pool (a reproducibility check);
+    their second results come back under the key "<relative path> (again)", after the others."""
     if isinstance(paths, (str, Path)):
         raise TypeError("paths must be a list of notebook paths, not one path")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    resolved = [Path(p).resolve() for p in paths]
+    extra = [Path(p).resolve() for p in again]
+    if not set(extra) <= set(resolved):
+        raise ValueError(f"again must name notebooks among paths, got {[str(p) for p in extra if p not in resolved]}")
     folder = Path(folder)
     threads = 1 if jobs > 1 else None
     one_at_a_time = threading.Lock()             # progress lines from two workers must not interleave
+    runs = resolved + extra
 
     def run(n, path):
         result = execute_alone(path, folder / f"nb{n:02d}", wheel, threads=threads)
+        if n >= len(resolved):
+            result["path"] += " (again)"
         verdict = "ok" if result["failure"] is None else f"FAILED at Cell {result['failure']['cell']}: {result['failure']['error']}"
         with one_at_a_time:
             progress(f"executed {result['path']:<45} {result['seconds']:6.1f} s  {verdict}")
         return result
 
-    order = _longest_first(paths) if jobs > 1 else list(range(len(paths)))
+    order = longest_first(runs) if jobs > 1 else list(range(len(runs)))
     with ThreadPoolExecutor(max_workers=jobs) as pool:      # the kernels are processes; threads only wait on them
-        done = dict(zip(order, pool.map(run, order, [paths[n] for n in order])))
-    return {done[n]["path"]: done[n] for n in range(len(paths))}
+        done = dict(zip(order, pool.map(run, order, [runs[n] for n in order])))
+    return {done[n]["path"]: done[n] for n in range(len(runs))}
 
 
 def helper_key(root=ROOT):
@@ -264,10 +291,12 @@ def fill_cache(results, cache=CACHE):
 
 def main(argv=None):
     """Command line: run notebooks alone and fill the site's cache, or (--check-cache) only clear a stale cache."""
-    from lstm_course.notebooks import course_notebooks
+    from registry import notebooks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: every course notebook)")
+    parser.add_argument("--record", action="store_true",
+                        help=f"write each notebook's time into {SECONDS_FILE.relative_to(ROOT)} (scheduling)")
     parser.add_argument("--check-cache", action="store_true",
                         help="only clear the site's execution cache if the helper package changed")
     args = parser.parse_args(argv)
@@ -275,7 +304,7 @@ def main(argv=None):
         if clear_stale_cache():
             print("the helper package changed: cleared the executed outputs, every notebook runs again")
         return 0
-    paths = [Path(p).resolve() for p in args.notebooks] or course_notebooks(ROOT)
+    paths = [Path(p).resolve() for p in args.notebooks] or notebooks(ROOT)
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
@@ -283,6 +312,8 @@ def main(argv=None):
         results = execute_all(paths, folder, build_wheel(Path(folder) / "wheel"))
     clear_stale_cache()
     fill_cache(results)
+    if args.record:
+        record_seconds({rel: r["seconds"] for rel, r in results.items() if r["failure"] is None})
     failed = [r for r in results.values() if r["failure"]]
     print(f"{len(results) - len(failed)} of {len(results)} notebooks ran; the site build will reuse their outputs")
     return 1 if failed else 0

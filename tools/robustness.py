@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from execute import run_notebook
+from registry import chapters
 from lstm_course.claims import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,8 +96,8 @@ def render_page(report):
             else:
                 row.append(f"ok ({run['seconds']:.0f} s)")
         lines.append(f"| `{notebook}` | " + " | ".join(row) + " |")
-    not_run = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "chapters").glob("*.ipynb"))
-               if str(p.relative_to(ROOT)) not in notebooks]
+    not_run = [str(c.chapter.relative_to(ROOT)) for c in chapters(ROOT)
+               if str(c.chapter.relative_to(ROOT)) not in notebooks]
     if not_run:
         lines += ["", "Not in this run (their claims rest on one fixed seed so far): "
                   + ", ".join(f"`{n}`" for n in not_run) + "."]
@@ -128,7 +129,7 @@ def summary(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="chapter notebooks (default: every chapters/*.ipynb)")
+    parser.add_argument("notebooks", nargs="*", help="chapter notebooks (default: every chapter _toc.yml registers)")
     parser.add_argument("--seeds", default="1,2,3", help="COURSE_SEED values, separated by commas")
     parser.add_argument("--no-one-thread", action="store_true", help="skip the single-thread run")
     parser.add_argument("--merge", action="store_true",
@@ -142,7 +143,7 @@ def main(argv=None):
         parser.error(f"--seeds must be whole numbers separated by commas, got {args.seeds!r}")
     if not seeds or any(s < 0 for s in seeds):
         parser.error(f"--seeds needs at least one seed >= 0, got {args.seeds!r}")
-    notebooks = [Path(p).resolve() for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    notebooks = [Path(p).resolve() for p in args.notebooks] or [c.chapter for c in chapters(ROOT)]
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")

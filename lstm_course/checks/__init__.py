@@ -1,19 +1,20 @@
 """Answer checkers for the exercise notebooks, one module per chapter; each returns Feedback naming the mistake."""
 
-# Each chapter's module lists its checkers in __all__; a new checker needs no edit here.
-from . import (bidirectional, cell_state, gates, mistakes_and_practices, nn_lstm, sequence_to_sequence,
-               text_generation, vanishing_gradients, word_language_model)
-from .bidirectional import *  # noqa: F401,F403
-from .cell_state import *  # noqa: F401,F403
-from .feedback import Feedback
-from .gates import *  # noqa: F401,F403
-from .mistakes_and_practices import *  # noqa: F401,F403
-from .nn_lstm import *  # noqa: F401,F403
-from .sequence_to_sequence import *  # noqa: F401,F403
-from .text_generation import *  # noqa: F401,F403
-from .vanishing_gradients import *  # noqa: F401,F403
-from .word_language_model import *  # noqa: F401,F403
+# Every module here except feedback.py is a chapter's (named like it: gates.py for 03_gates) and lists its
+# checkers in __all__. They are found by name, so a new chapter's module needs no edit in this file.
+import importlib
+import pkgutil
 
-CHAPTER_MODULES = (vanishing_gradients, cell_state, gates, nn_lstm, bidirectional, text_generation,
-                   mistakes_and_practices, sequence_to_sequence, word_language_model)
-__all__ = ["Feedback"] + [name for module in CHAPTER_MODULES for name in module.__all__]
+from .feedback import Feedback
+
+CHAPTER_MODULES = tuple(importlib.import_module(f"{__name__}.{info.name}")
+                        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+                        if info.name != "feedback")
+__all__ = ["Feedback"]
+for _module in CHAPTER_MODULES:
+    for _name in _module.__all__:
+        if _name in __all__:
+            raise ImportError(f"lstm_course.checks: {_module.__name__} defines {_name}, which another module has")
+        globals()[_name] = getattr(_module, _name)
+        __all__.append(_name)
+del _module, _name
