@@ -118,28 +118,36 @@ def sync(paths, repo_url):
 
 
 def load_definitions(path, names, namespace):
-    """Execute the top-level functions and classes called `names` from a notebook's code cells in
-    namespace (which supplies what they use: torch, nn, device ...); return namespace.
-    The benchmark and the tests run a chapter's own code this way instead of copying it."""
+    """Execute in namespace the top-level definitions of `names` from a notebook's code cells, in notebook order:
+    functions and classes (from the first decorator to the end of the body) and assignments to those names
+    (constants such as MAX_STEPS, or a measured table); return namespace, which supplies what they use (torch,
+    nn, device ...). This is the one way the benchmark and the tests run a chapter's code instead of copying it;
+    a chapter's text names what they take from it."""
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise TypeError("names must be a list of function or class names")
+        raise TypeError("names must be a list of function, class or constant names")
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    found = {}
+    wanted, pieces, found = set(names), [], set()
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         source = cell_source(cell)
         lines = source.splitlines()
         for node in ast.parse(source).body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in wanted:
                 # from the first decorator (such as @torch.no_grad()) to the end of the body
                 first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-                found[node.name] = "\n".join(lines[first - 1:node.end_lineno])
+                pieces.append((node.name, "\n".join(lines[first - 1:node.end_lineno])))
+                found.add(node.name)
+            elif isinstance(node, ast.Assign):
+                targets = {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+                if targets & wanted:
+                    pieces.append((",".join(sorted(targets)), ast.get_source_segment(source, node)))
+                    found |= targets & wanted
     missing = [n for n in names if n not in found]
     if missing:
         raise ValueError(f"{path}: no top-level definition of {missing}")
-    for name in names:
-        exec(compile(found[name], f"{path}:{name}", "exec"), namespace)
+    for label, code in pieces:
+        exec(compile(code, f"{path}:{label}", "exec"), namespace)
     return namespace
 
 

@@ -9,8 +9,9 @@ import torch
 from torch import nn
 
 from lstm_course import checks
+from lstm_course.checks import sequence_to_sequence
 
-PAD, EOS = 0, 2
+PAD, EOS = sequence_to_sequence._PAD, sequence_to_sequence._EOS     # the exercise's token ids, as its checker has them
 
 
 # --- Task 2 (debugging): a sequence loss that counted the padding ----------------------------------------------

@@ -16,7 +16,8 @@ import robustness  # noqa: E402
 def test_committed_page_is_generated_from_committed_report():
     report = json.loads(robustness.REPORT.read_text(encoding="utf-8"))
     assert robustness.PAGE.read_text(encoding="utf-8") == robustness.render_page(report), \
-        "appendix/robustness.md was edited by hand: rerun `make robustness`"
+        ("appendix/robustness.md is not what appendix/robustness.json generates (a chapter not yet run, such as a new "
+         "one, or a hand edit): run `.venv/bin/python tools/robustness.py --merge chapters/NN_topic.ipynb`")
     assert report["held"] == report["total"] == len(report["runs"]), "a committed robustness run has failures"
     assert {r["run"] for r in report["runs"]} >= {"COURSE_SEED=1", "COURSE_SEED=2", "COURSE_SEED=3"}
 
