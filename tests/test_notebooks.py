@@ -140,6 +140,44 @@ def test_the_gates_are_previewed_before_a_chapter_first_uses_them():
         assert preview is not None and preview < used, f"{chapter}: name the gates (i, f, g, o) before cell {used} uses them"
 
 
+# Chapter shape: the first cell states the chapter's one idea, and its key picture (a diagram or a figure)
+# comes before the first long teaching cell (the imports cell, the second code cell, does not count).
+LONG_CELL = 30
+PICTURE = re.compile(r"show_(?:diagram|figure|animation)\(")
+
+
+def shape(nb):
+    """(index of the first visible code cell after the imports with over LONG_CELL lines or None, index of
+    the first cell showing a picture or None)."""
+    code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    long = next((i for i in code[2:] if not FOLDED & set(nb["cells"][i].get("metadata", {}).get("tags", []))
+                 and len([ln for ln in cell_source(nb["cells"][i]).splitlines() if ln.strip()]) > LONG_CELL), None)
+    picture = next((i for i in code if PICTURE.search(cell_source(nb["cells"][i]))), None)
+    return long, picture
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_states_its_big_idea_and_shows_its_picture_before_its_first_long_code_cell(path):
+    nb = load_notebook(path)
+    assert "**The big idea.**" in cell_source(nb["cells"][0]), f"{path.name}: the first cell states **The big idea.**"
+    long, picture = shape(nb)
+    assert picture is not None, f"{path.name}: shows no picture (show_diagram, show_figure, show_animation)"
+    assert long is None or picture < long, \
+        f"{path.name}: its first picture (cell {picture}) comes after its first long code cell (cell {long})"
+
+
+def test_shape_finds_the_first_long_cell_and_the_first_picture():
+    def cell(kind, lines, *tags):
+        return {"cell_type": kind, "source": "\n".join(lines), "metadata": {"tags": list(tags)}}
+    long_code = [f"x{n} = {n}" for n in range(LONG_CELL + 1)]
+    nb = {"cells": [cell("markdown", ["# 1. T"]), cell("code", ["install"]), cell("code", long_code),
+                    cell("code", long_code, "hide-input"), cell("code", ["show_figure(fig, alt='a')"]),
+                    cell("code", long_code)]}
+    assert shape(nb) == (5, 4)
+    nb["cells"].insert(3, cell("code", long_code))
+    assert shape(nb) == (3, 5)
+
+
 # Cells whose job is a figure, an animation, a computed sentence or an HTML display are plumbing for the
 # site's reader: folded (hide-input) or removed there, so the visible code is the teaching code.
 PLUMBING = re.compile(r"show_figure\(|show_animation\(|show_diagram\(|Markdown\(|\bglue\(|HTML\(")
