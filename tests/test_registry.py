@@ -4,10 +4,16 @@ chapter that runs, in the course's shape, touching five paths."""
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import REGISTERED, ROOT, execute, registry
+from test_exercises import task_kinds
+from test_notebooks import shape
 from lstm_course.notebooks import cell_source, first_code_cell, repository_url, setup_cell_source
 from lstm_course.quiz import validate_bank
 
@@ -106,9 +112,23 @@ def test_make_chapter_scaffolds_a_chapter_that_runs_in_the_course_shape(tmp_path
     validate_bank(yaml.safe_load(chapters[-1].bank.read_text()), "10_scratch_pad.yml")
     with pytest.raises(registry.RegistryError, match="taken by 10_scratch_pad"):
         registry.scaffold("10_scratch_pad", root)
+    # In the course's shape: formatted, lines within 80 characters, big idea and picture first, links, tasks.
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    ruff = Path(sys.executable).parent / "ruff"
+    for command in (["format", "--check"], ["check"]):
+        made = [str(p.relative_to(root)) for p in (chapters[-1].chapter, chapters[-1].exercises)]
+        proc = subprocess.run([str(ruff), *command, "--no-cache", *made], cwd=root, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    chapter_nb, exercise_nb = (json.loads(p.read_text()) for p in (chapters[-1].chapter, chapters[-1].exercises))
+    long, picture = shape(chapter_nb)
+    assert "**The big idea.**" in cell_source(chapter_nb["cells"][0]) and picture is not None and long is None
+    last = cell_source(chapter_nb["cells"][-1])
+    assert "(../exercises/10_scratch_pad.ipynb)" in last and "<quiz-10-scratch-pad>`" in last
+    kinds = [kind for _, kind in task_kinds(nbformat.reads(chapters[-1].exercises.read_text(), as_version=4))]
+    assert {"experiment", "debugging"} <= set(kinds) and len(kinds) == 3, kinds
+    assert "(quiz-10-scratch-pad)=\n## Quiz" in "\n".join(cell_source(c) for c in exercise_nb["cells"])
     # The scaffolded chapter runs alone, its quiz bank shipped in a wheel of the small course, as in make test.
     shutil.copytree(ROOT / "lstm_course", root / "lstm_course", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     wheel = execute.build_wheel(tmp_path / "wheel", source=root)
     (tmp_path / "run").mkdir()
     result = execute.execute_alone(chapters[-1].chapter, tmp_path / "run", wheel, threads=1)

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
+import registry  # noqa: E402
 import robustness  # noqa: E402
 
 
@@ -87,9 +88,10 @@ def test_claims_are_recorded_per_run_and_pooled_in_the_register(tmp_path):
 def test_committed_register_has_every_claim_of_every_chapter():
     # fails when a chapter gains, loses or renames a claim and `make robustness` was not rerun for it
     report = json.loads(robustness.REPORT.read_text(encoding="utf-8"))
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in (c.chapter for c in registry.chapters(ROOT)):
         nb = json.loads(path.read_text(encoding="utf-8"))
-        checks = next(c for c in reversed(nb["cells"]) if "all checks passed" in "".join(c["source"]))
+        checks = next((c for c in reversed(nb["cells"]) if "all checks passed" in "".join(c["source"])), None)
+        assert checks is not None, f"{path.name}: no checks cell (one that ends by printing 'all checks passed')"
         expected = len(re.findall(r"^claim\(", "".join(checks["source"]), flags=re.MULTILINE))
         runs = [r for r in report["runs"] if r["notebook"] == f"chapters/{path.name}"]
         assert runs, f"{path.name} is not in the robustness report"

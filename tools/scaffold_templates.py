@@ -29,11 +29,13 @@ def _words(chapter):
 def chapter_notebook(chapter, install):
     """A chapter that runs: title, what you will learn, the big idea, one measured section, checks, links."""
     n, name, words = chapter.number, chapter.name, _words(chapter)
-    label = chapter.topic.replace("_", "-")
+    label, quiz = chapter.topic.replace("_", "-"), "quiz-" + name.replace("_", "-")
     return _notebook([
         _md(f"""
 (ch-{label})=
 # {n}. {words.capitalize()}
+
+**The big idea.** (The chapter's one idea in two sentences, and the picture below that shows it.)
 
 **What you will learn**
 
@@ -41,18 +43,21 @@ def chapter_notebook(chapter, install):
 """),
         _code(install, "remove-cell"),
         _code("""
+import matplotlib.pyplot as plt
 import torch
+
 from lstm_course.claims import claim
+from lstm_course.plots import show_figure, use_course_style
 from lstm_course.quiz import show_quiz
 from lstm_course.repro import course_seeds, seed_everything
 
-SEED = seed_everything()
+SEED = seed_everything()  # from COURSE_SEED (default 0)
+use_course_style()
 """),
         _md("""
-## The big idea
-
-(State the chapter's one idea in two sentences, then show its key picture: a diagram with
-`show_diagram(...)` or a figure with `show_figure(fig, alt=...)`, before the first long code cell.)
+(The key picture, before the first long code cell: a diagram with `show_diagram(name, alt=...)`
+from `lstm_course/*.svg`, or a figure with `show_figure(fig, alt=...)`, in a cell tagged
+`hide-input`.)
 """),
         _md("""
 ## A first measurement
@@ -61,9 +66,24 @@ SEED = seed_everything()
 """),
         _code("""
 seeds = course_seeds(3)
-values = [torch.randn(1000, generator=torch.Generator().manual_seed(s)).std().item() for s in seeds]
-print(f"std of 1,000 normal draws over seeds {seeds}: {min(values):.3f} to {max(values):.3f}")
+values = []
+for s in seeds:
+    draws = torch.randn(1000, generator=torch.Generator().manual_seed(s))
+    values.append(draws.std().item())
+print(f"std over seeds {seeds}: {min(values):.3f} to {max(values):.3f}")
 """),
+        _code("""
+fig, ax = plt.subplots()
+ax.bar([str(s) for s in seeds], values)
+ax.set_title("Standard deviation of 1,000 normal draws, one bar per seed")
+ax.set_xlabel("seed")
+ax.set_ylabel("standard deviation")
+show_figure(
+    fig,
+    alt=f"Bar chart: the standard deviation of 1,000 normal draws is "
+    f"{min(values):.3f} to {max(values):.3f} over seeds {seeds}.",
+)
+""", "hide-input"),
         _code(f"""
 show_quiz("{name}", "q1")
 """),
@@ -79,15 +99,17 @@ Every claim the text makes, asserted on this run's numbers (`make robustness` re
 """),
         _code("""
 near_one = all(0.9 < v < 1.1 for v in values)
-claim("the std of 1,000 normal draws is near 1", values, near_one, isolates="seed")
-claim("every seed gave a positive std", values, min(values) > 0, isolates="seed")
-claim("three seeds were measured", [len(values)], len(values) == 3, isolates="seed")
+claim("the std of 1,000 normal draws is near 1", values, near_one)
+claim("every seed gave a positive std", values, min(values) > 0)
+claim("three seeds were measured", [len(values)], len(values) == 3)
+print("all checks passed")
 """),
         _md(f"""
 ## Practise
 
 - [Exercises {n}](../exercises/{name}.ipynb): an experiment, a bug to fix and written tasks, with checks
-  that tell you what is wrong, hidden solutions, and every question of this chapter's quiz.
+  that tell you what is wrong and hidden solutions.
+- {{ref}}`Quiz {n} <{quiz}>`: every question of this chapter, at the end of the exercises.
 - [Glossary](glossary.md): the terms the chapters use, defined in a few lines each.
 """),
     ])
@@ -112,7 +134,7 @@ Tasks for [chapter {n}](../chapters/{name}.ipynb). Run a task's cell to have you
 ## Task 2 (debugging): (a broken function to fix)
 """),
         _md("""
-## Task 3 (written): (a question answered in words)
+## Task 3 (harder): (a question to answer in words; written)
 
 <details><summary>Model answer</summary>
 
