@@ -27,6 +27,14 @@ def test_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_cell_has_an_id_of_its_own(path):
+    # Jupyter renames a repeated id when it reads the notebook: the file would change at every save.
+    ids = [c.get("id") for c in load_notebook(path)["cells"]]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert all(ids) and not repeated, f"{path.name}: cells without an id or with a repeated one: {repeated}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_first_code_cell_is_the_canonical_install_cell(path):
     cell = first_code_cell(load_notebook(path))
     assert cell_source(cell) == setup_cell_source(repository_url(ROOT / "_config.yml")), \
