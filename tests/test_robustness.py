@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, cell_source
 
 sys.path.insert(0, str(ROOT / "tools"))
 import registry  # noqa: E402
@@ -90,9 +90,9 @@ def test_committed_register_has_every_claim_of_every_chapter():
     report = json.loads(robustness.REPORT.read_text(encoding="utf-8"))
     for path in (c.chapter for c in registry.chapters(ROOT)):
         nb = json.loads(path.read_text(encoding="utf-8"))
-        checks = next((c for c in reversed(nb["cells"]) if "all checks passed" in "".join(c["source"])), None)
+        checks = next((cell_source(c) for c in reversed(nb["cells"]) if "all checks passed" in cell_source(c)), None)
         assert checks is not None, f"{path.name}: no checks cell (one that ends by printing 'all checks passed')"
-        expected = len(re.findall(r"^claim\(", "".join(checks["source"]), flags=re.MULTILINE))
+        expected = len(re.findall(r"^claim\(", checks, flags=re.MULTILINE))
         runs = [r for r in report["runs"] if r["notebook"] == f"chapters/{path.name}"]
         assert runs, f"{path.name} is not in the robustness report"
         for run in runs:

@@ -217,17 +217,17 @@ def _reviews_section(rows):
     """The page's section on chapter 4's reviews: the longest review each model learned in each seed."""
     models = list(dict.fromkeys(r["model"] for r in rows))
     seeds = sorted({r["seed"] for r in rows})
-    REVIEW_SOLVED = review_learned()  # noqa: N806  (chapter 4's LEARNED)
+    learned_above = review_learned()  # chapter 4's LEARNED
     lines = []
     for model in models:
         learned, failed = [], []
         for seed in seeds:
             runs = [r for r in rows if r["model"] == model and r["seed"] == seed]
-            passed = [r for r in runs if r["accuracy"] > REVIEW_SOLVED]
+            passed = [r for r in runs if r["accuracy"] > learned_above]
             best = passed[-1] if passed else None
             learned.append(f"{best['length']:,} ({best['steps']} steps, {best['seconds']:.1f} s)" if best else "none")
             last = runs[-1]
-            failed.append(f"{last['length']:,}: {last['accuracy']:.2f}" if last["accuracy"] <= REVIEW_SOLVED else "none")
+            failed.append(f"{last['length']:,}: {last['accuracy']:.2f}" if last["accuracy"] <= learned_above else "none")
         lines.append([model, "; ".join(learned), "; ".join(failed)])
     top = max(r["length"] for r in rows)
     return ["## How long a review each model learns", "",
@@ -236,7 +236,7 @@ def _reviews_section(rows):
             "of 256 validation reviews are right at two checks in a row; chrono's time scales drawn up to "
             f"{min(r['chrono_t_max'] for r in rows):,} steps or the review's length if longer), one length after "
             "another until a model's first "
-            f"failure (held-out accuracy {REVIEW_SOLVED} or below) or the longest tried, {top:,} words. "
+            f"failure (held-out accuracy {learned_above} or below) or the longest tried, {top:,} words. "
             f"{len(seeds)} seeds per model, listed in order (seeds {', '.join(map(str, seeds))}). " + DEFAULTS_NOTE, "",
             _table(["model", "longest review learned, per seed (steps, seconds)", "first length failed, per seed (accuracy)"],
                    lines), ""]

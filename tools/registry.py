@@ -64,9 +64,10 @@ class Chapter:
     @property
     def title(self):
         """The chapter's title, from its first heading "# N. Title" (the number must match the name)."""
+        from lstm_course.notebooks import cell_source
+
         for cell in json.loads(self.chapter.read_text(encoding="utf-8"))["cells"]:
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            found = TITLE.search(source) if cell["cell_type"] == "markdown" else None
+            found = TITLE.search(cell_source(cell)) if cell["cell_type"] == "markdown" else None
             if found:
                 if int(found.group(1)) != self.number:
                     raise RegistryError(f"{self.chapter.relative_to(self.root)}: its title is numbered "
@@ -110,10 +111,10 @@ def chapters(root=ROOT):
         extra = [n for n in entries["exercises"] if n not in names]
         problems.append("the Exercises part of _toc.yml must list exercises/NN_topic for each chapter, in the "
                         f"same order (missing: {missing}, without a chapter: {extra})")
-    for name in names:
-        for path in (Chapter(name, root).chapter, Chapter(name, root).exercises, Chapter(name, root).bank):
+    for chapter in (Chapter(name, root) for name in names):
+        for path in (chapter.chapter, chapter.exercises, chapter.bank):
             if not path.is_file():
-                problems.append(f"{path.relative_to(root)} is missing (registered as chapter {name} in _toc.yml)")
+                problems.append(f"{path.relative_to(root)} is missing (registered as chapter {chapter.name} in _toc.yml)")
     for folder, suffix in (("chapters", ".ipynb"), ("exercises", ".ipynb"), ("quizzes", ".yml")):
         for path in sorted((root / folder).glob(f"*{suffix}")):
             if NAME.match(path.stem) and path.stem not in names:
@@ -193,9 +194,9 @@ def scaffold(name, root=ROOT):
     if not found:
         raise RegistryError(f"a chapter name is NN_topic: two digits, an underscore, lower-case words joined by "
                             f"underscores (e.g. 10_forecasting), got {name!r}")
-    existing = chapters(root)                 # a registry that is already broken is reported first
-    if any(c.number == int(found.group(1)) for c in existing):
-        taken = next(c.name for c in existing if c.number == int(found.group(1)))
+    # a registry that is already broken is reported first
+    taken = next((c.name for c in chapters(root) if c.number == int(found.group(1))), None)
+    if taken is not None:
         raise RegistryError(f"chapter number {found.group(1)} is taken by {taken}")
     made = Chapter(name, root)
     for path in (made.chapter, made.exercises, made.bank):
