@@ -83,3 +83,18 @@ def claim(statement, values, holds, *, isolates=None):
     # wrapped to fit the site's column, continuation lines indented
     print(textwrap.fill(f"✓ {statement} [{describe(groups)}]", PRINT_WIDTH, subsequent_indent="  ",
                         break_long_words=False, break_on_hyphens=False))
+
+
+def headline(name, values):
+    """Print a chapter's headline number as 'headline: name = mean (n seeds, min m)', the line tools can grep.
+
+    `values` holds one number per seed (a single number counts as one seed). `name` is a short
+    identifier such as 'forecast_lstm_mase': letters, digits and underscores."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier such as 'forecast_lstm_mase', got {name!r}")
+    numbers = _numbers(values, "values")
+    if not all(math.isfinite(v) for v in numbers):
+        raise ValueError(f"headline {name!r} needs finite numbers, got {numbers!r}")
+    mean = sum(numbers) / len(numbers)
+    # always "seeds", even for one: tools parse this exact shape
+    print(f"headline: {name} = {mean:.4g} ({len(numbers)} seeds, min {min(numbers):.4g})")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_course.claims import CLAIMS_VARIABLE, claim, spread
+from lstm_course.claims import CLAIMS_VARIABLE, claim, headline, spread
 
 
 def test_spread_gives_range_and_count_per_group():
@@ -51,3 +51,19 @@ def test_claims_are_recorded_only_where_the_variable_names_a_file(tmp_path, monk
     assert records == [
         {"statement": "first", "values": {"": [0.5, 0.7]}, "isolates": "initialisation", "holds": True},
         {"statement": "second", "values": {"x": [2.0]}, "isolates": None, "holds": False}]
+
+
+def test_headline_prints_mean_seed_count_and_minimum_in_the_issue_format(capsys):
+    # mean of 0.7, 0.8, 0.9 is 0.8 (by hand); a bug printing the max or the median would differ
+    headline("forecast_lstm_mase", [0.9, 0.7, 0.8])
+    headline("forecast_best_baseline_mase", 0.901234)
+    assert capsys.readouterr().out.splitlines() == [
+        "headline: forecast_lstm_mase = 0.8 (3 seeds, min 0.7)",
+        "headline: forecast_best_baseline_mase = 0.9012 (1 seeds, min 0.9012)"]
+
+
+@pytest.mark.parametrize("name, values, message", [
+    ("lstm mase", [1.0], "identifier"), ("x", [], "empty"), ("x", [float("nan")], "finite")])
+def test_headline_rejects_bad_names_and_numbers(name, values, message):
+    with pytest.raises(ValueError, match=message):
+        headline(name, values)
