@@ -2,4 +2,4 @@
 
 # The notebooks' install cells ask for exactly this version (`make sync` writes it into them), from the
 # repository's tag v<version>: bump it when the helper changes, run `make sync`, and tag the release.
-__version__ = "0.9.0"
+__version__ = "0.9.1"
