@@ -3,22 +3,22 @@ of the debugging and experiment tasks, each with the words its message must cont
 differently from the hidden solutions."""
 
 import numpy as np
+import statsmodels.api as sm
 import torch
+from torch import nn
 
 from lstm_course import checks
 
 # --- Task 1 (debugging): the windows a forecaster trains on ----------------------------------------------------
 
 
-def _windows(target_shift=0, drop_first=False, drop_last=False, shuffle=False):
-    """Windows series[i : i+w] with targets series[i + w + target_shift]; the variants learners write."""
+def _windows(drop_first=False, drop_last=False, shuffle=False):
+    """Windows series[i : i+w] with targets series[i + w]; the variants learners write."""
     def make(series, window):
         n = len(series) - window
         rows = [i for i in range(n) if not (drop_first and i == 0) and not (drop_last and i == n - 1)]
-        if shift := target_shift:
-            rows = [i for i in rows if i + window + shift < len(series)] if shift > 0 else rows
         x = np.stack([series[i:i + window] for i in rows])
-        y = np.array([series[i + window + target_shift] for i in rows])
+        y = np.array([series[i + window] for i in rows])
         if shuffle:
             order = np.random.default_rng(0).permutation(len(rows))
             x, y = x[order], y[order]
@@ -46,6 +46,39 @@ def _one_step_late(series, window):
 # --- Task 2 (experiment): how many years must the forecaster see? ----------------------------------------------
 
 
+def _window_experiment(seed):
+    """The experiment written another way: windows from numpy's sliding view, the model's LSTM and head built
+    inline, the validation rows picked by the target's year."""
+    data = sm.datasets.sunspots.load_pandas().data
+    years, spots = data["YEAR"].to_numpy(), data["SUNACTIVITY"].to_numpy()
+    train_end, valid_end = int(0.70 * len(spots)), int(0.85 * len(spots))
+    mean, std = spots[:train_end].mean(), spots[:train_end].std()
+    scale = np.abs(np.diff(spots[:train_end])).mean()
+    result = {}
+    for w in (2, 5, 11, 20):
+        x = np.lib.stride_tricks.sliding_window_view((spots - mean) / std, w)[:-1]
+        target_year = years[w:]
+        train = target_year < years[train_end]
+        valid = (target_year >= years[train_end]) & (target_year < years[valid_end])
+        x = torch.tensor(x, dtype=torch.float32)[..., None]
+        y = torch.tensor((spots[w:] - mean) / std, dtype=torch.float32)
+        torch.manual_seed(seed)
+        lstm, head = nn.LSTM(1, 32, batch_first=True), nn.Linear(32, 1)
+        optimiser = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=0.01)
+
+        def predict(rows):
+            return head(lstm(x[rows])[0][:, -1])[:, 0]
+        for _ in range(150):
+            loss = ((predict(train) - y[train]) ** 2).mean()
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        with torch.no_grad():
+            guess = predict(valid).numpy() * std + mean
+        result[w] = float(np.abs(guess - spots[w:][valid]).mean() / scale)
+    return result
+
+
 def _outcome(**mase):
     values = {int(k[1:]): v for k, v in mase.items()}
     return lambda seed: values
@@ -64,7 +97,7 @@ WRONG = [
     (checks.check_window_experiment, _outcome(w2=1.53, w5=1.5, w11=1.55, w20=1.52), "persistence"),
     (checks.check_window_experiment, _outcome(w2=20.1, w5=18.0, w11=15.2, w20=16.0), "unscaled"),
     (checks.check_window_experiment, _outcome(w2=0.9, w5=0.8, w11=5.7, w20=4.2), "far worse than persistence"),
-    (checks.check_window_experiment, lambda seed: {2: 0.9, 5: 0.8, 11: 0.75}, "one test MASE per window"),
+    (checks.check_window_experiment, lambda seed: {2: 0.9, 5: 0.8, 11: 0.75}, "one validation MASE per window"),
     (checks.check_window_experiment, _outcome(w2=-0.9, w5=0.8, w11=0.75, w20=0.8), "above 0"),
 ]
 
@@ -72,6 +105,7 @@ RIGHT = [
     (checks.check_forecast_windows, _sliding_view),
     (checks.check_forecast_windows, _windows()),
     (checks.check_window_experiment, _outcome(w2=np.float32(0.87), w5=torch.tensor(0.8), w11=0.82, w20=0.95)),
+    (checks.check_window_experiment, _window_experiment),
 ]
 
 # Bad input for test_bad_inputs.py (same shape as its CHECKER_CASES): feedback, never a traceback.

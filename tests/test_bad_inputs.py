@@ -167,6 +167,9 @@ CASES = [
     (claims.measurements, ({},), {}, ValueError, "values is an empty dict"),
     (claims.measurements, ({1: [0.5]},), {}, TypeError, "labelled by non-empty strings"),
     (claims.spread, (None,), {}, TypeError, "values must be a number or a sequence"),
+    (claims.headline, ("lstm mase", [0.5]), {}, ValueError, "name must be an identifier"),
+    (claims.headline, ("lstm_mase", []), {}, ValueError, "values is empty"),
+    (claims.headline, ("lstm_mase", [float("inf")]), {}, ValueError, "needs finite numbers"),
 ]
 
 # Checkers answer a learner, so they never raise: bad input comes back as Feedback(ok=False, message).

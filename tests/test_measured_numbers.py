@@ -26,7 +26,9 @@ CONSTANTS = {"0.5", "1.0", "1.5", "3.0", "0.95", "0.73", "0.99", "0.3", "0.01", 
              "4,000",
              # chapter 4: the early-stopping threshold of the review runs, the IRNN's learning rate (chapter 1's
              # sweep; tests/test_bench.py checks it against the chapter's MODELS)
-             "98%", "0.001"}
+             "98%", "0.001",
+             # chapter 10: its time-ordered split, 70% to train, 15% to validate, 15% to test (TRAIN, VALID)
+             "70%"}
 NUMBER = re.compile(r"(?<![\w.{])(\d+\.\d+|\d+(?:\.\d+)?e-?\d+|10\^\{?-?\d+\}?|10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:,\d{3})+|\d+ ?%)")
 ALT = re.compile(r'alt=(f?)((?:"[^"\n]*"\s*)+)')
 
