@@ -46,6 +46,7 @@ def check_forecast_windows(fn):
     if len(inputs) != len(targets):
         return _fail(f"{len(inputs)} input windows but {len(targets)} targets: one target per window")
     if len(inputs) == n and np.allclose(inputs, right_x):
+        # len(targets) == n too: a length mismatch returned above
         if np.allclose(targets, right_y):
             return Feedback(True, f"{n} windows of {window} values, each paired with the value after it. Trained on "
                                   "these, a model has to predict the next value; trained on the last value of its own "
@@ -54,10 +55,10 @@ def check_forecast_windows(fn):
             return _fail("each target is the last value of its own window, which the model already reads: it learns "
                          "to copy it, and its forecast lags the truth by one step. The target is the value after "
                          "the window, series[i + window]")
-        if len(targets) == n and np.allclose(targets[:-1], series[window + 1:]):
+        if np.allclose(targets[:-1], series[window + 1:]):
             return _fail("each target is two steps after the window: off by one. The target of series[i : i+window] "
                          "is series[i + window]")
-        if len(targets) == n and np.allclose(np.sort(targets), np.sort(right_y)):
+        if np.allclose(np.sort(targets), np.sort(right_y)):
             return _fail("the right targets in the wrong order: keep windows and targets in time order, and never "
                          "shuffle a series before splitting it")
         return _fail("the inputs are right, but the targets are not the value after each window: expected "
